@@ -1,0 +1,232 @@
+package dev.seraphim.inference.batching;
+
+import dev.seraphim.inference.ModelNotReadyException;
+import dev.seraphim.inference.tensor.TensorData;
+import dev.seraphim.inference.tensor.TensorSpec;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The dynamic batcher of one model version. Callers enqueue; a worker taken from the executor gathers up to
+ * max_batch_size rows, waiting at most max_batch_delay_ms after the first request, runs them as one forward
+ * and hands each caller its own rows. Workers exist only while there is work, at most {@code workers} at once.
+ * The queue is bounded: a full queue refuses at once. Requests whose non-batch dimensions differ never share a
+ * batch (unless the model pads them); a batch that fails is retried one request at a time so that one bad
+ * request cannot fail its neighbours.
+ */
+public final class Batcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
+
+    private final String model;
+    private final List<TensorSpec> inputSpecs;
+    private final BatchRunner runner;
+    private final Executor executor;
+    private final BatchObserver observer;
+    private volatile BatchingSettings settings;
+
+    private final LinkedBlockingQueue<PendingInference> queue = new LinkedBlockingQueue<>();
+    /** Requests taken from the queue that did not fit the batch being gathered; they go first next time. */
+    private final ArrayDeque<PendingInference> carried = new ArrayDeque<>();
+    private final ReentrantLock gathering = new ReentrantLock();
+    private final AtomicInteger depth = new AtomicInteger();
+    private final AtomicInteger activeWorkers = new AtomicInteger();
+    private volatile boolean closed;
+
+    public Batcher(String model, List<TensorSpec> inputSpecs, BatchingSettings settings, BatchRunner runner,
+                   Executor executor, BatchObserver observer) {
+        this.model = model;
+        this.inputSpecs = List.copyOf(inputSpecs);
+        this.settings = settings;
+        this.runner = runner;
+        this.executor = executor;
+        this.observer = observer;
+    }
+
+    /** Queues a request; its inputs must be checked against the signature and in signature order. */
+    public CompletableFuture<List<TensorData>> submit(List<TensorData> inputs) {
+        if (closed) {
+            throw new ModelNotReadyException("model " + model + " is unloading");
+        }
+        BatchingSettings s = settings;
+        int d;
+        do {
+            d = depth.get();
+            if (d >= s.queueCapacity()) {
+                throw new QueueFullException("the queue of model " + model + " is full (" + s.queueCapacity()
+                        + " requests waiting); retry later", 1);
+            }
+        } while (!depth.compareAndSet(d, d + 1));
+        PendingInference pending = new PendingInference(inputs, inputSpecs, System.nanoTime());
+        queue.add(pending);
+        wakeWorker();
+        return pending.result;
+    }
+
+    public int queueDepth() {
+        return depth.get();
+    }
+
+    public BatchingSettings settings() {
+        return settings;
+    }
+
+    /** New settings apply from the next batch on; a smaller capacity refuses new requests until the queue drains. */
+    public void update(BatchingSettings newSettings) {
+        this.settings = newSettings;
+        wakeWorker();
+    }
+
+    private void wakeWorker() {
+        int active;
+        while ((active = activeWorkers.get()) < settings.workers()) {
+            if (activeWorkers.compareAndSet(active, active + 1)) {
+                try {
+                    executor.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    activeWorkers.decrementAndGet();
+                    LOG.log(Level.WARNING, "executor refused a batch worker for model {0}: {1}", new Object[]{model, e.getMessage()});
+                    failAll(new ModelNotReadyException("no inference worker is available for model " + model));
+                }
+                return;
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            Batch batch;
+            while ((batch = gather()) != null) {
+                run(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            activeWorkers.decrementAndGet();
+            // a request may have arrived after gather() found none and before this worker left
+            if (depth.get() > 0 && !closed) {
+                wakeWorker();
+            }
+        }
+    }
+
+    private Batch gather() throws InterruptedException {
+        gathering.lock();
+        try {
+            PendingInference first = nextLive(0);
+            if (first == null) {
+                return null;
+            }
+            BatchingSettings s = settings;
+            List<PendingInference> members = new ArrayList<>();
+            members.add(first);
+            long rows = first.rows;
+            long deadline = first.enqueuedNanos + TimeUnit.MILLISECONDS.toNanos(s.maxBatchDelayMs());
+            List<PendingInference> skipped = new ArrayList<>();
+            while (rows < s.maxBatchSize()) {
+                PendingInference next = carried.isEmpty() ? nextLive(deadline - System.nanoTime()) : carried.pollFirst();
+                if (next == null) {
+                    break;
+                }
+                if (next.abandoned()) {
+                    release(next);
+                    continue;
+                }
+                if (!next.compatibility.equals(first.compatibility) || rows + next.rows > s.maxBatchSize()) {
+                    skipped.add(next);
+                    if (rows + next.rows > s.maxBatchSize() && next.compatibility.equals(first.compatibility)) {
+                        break;
+                    }
+                    continue;
+                }
+                members.add(next);
+                rows += next.rows;
+            }
+            for (int i = skipped.size() - 1; i >= 0; i--) {
+                carried.addFirst(skipped.get(i));
+            }
+            members.forEach(this::release);
+            long now = System.nanoTime();
+            members.forEach(m -> observer.queueWaited(now - m.enqueuedNanos));
+            return new Batch(members);
+        } finally {
+            gathering.unlock();
+        }
+    }
+
+    /** The next request still wanted by its caller, waiting up to {@code waitNanos} for one. */
+    private PendingInference nextLive(long waitNanos) throws InterruptedException {
+        while (true) {
+            PendingInference p = carried.pollFirst();
+            if (p == null) {
+                p = waitNanos > 0 ? queue.poll(waitNanos, TimeUnit.NANOSECONDS) : queue.poll();
+            }
+            if (p == null) {
+                return null;
+            }
+            if (!p.abandoned()) {
+                return p;
+            }
+            release(p);
+            observer.expiredInQueue();
+        }
+    }
+
+    private void release(PendingInference p) {
+        depth.decrementAndGet();
+    }
+
+    private void run(Batch batch) {
+        long start = System.nanoTime();
+        try {
+            List<TensorData> outputs = runner.run(batch.inputs(inputSpecs));
+            List<List<TensorData>> perMember = batch.split(outputs);
+            observer.batchRan(batch.members.size(), batch.rows, System.nanoTime() - start);
+            for (int i = 0; i < batch.members.size(); i++) {
+                batch.members.get(i).result.complete(perMember.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            if (batch.members.size() > 1) {
+                LOG.log(Level.FINE, "batch of {0} requests for model {1} failed, running them one by one: {2}",
+                        new Object[]{batch.members.size(), model, e.getMessage()});
+                batch.members.forEach(m -> run(new Batch(List.of(m))));
+            } else {
+                batch.members.get(0).result.completeExceptionally(e);
+            }
+        }
+    }
+
+    private void failAll(RuntimeException cause) {
+        PendingInference p;
+        while ((p = queue.poll()) != null) {
+            release(p);
+            p.result.completeExceptionally(cause);
+        }
+        gathering.lock();
+        try {
+            while ((p = carried.pollFirst()) != null) {
+                release(p);
+                p.result.completeExceptionally(cause);
+            }
+        } finally {
+            gathering.unlock();
+        }
+    }
+
+    /** Refuses new requests and fails the waiting ones; a batch already running finishes. */
+    @Override
+    public void close() {
+        closed = true;
+        failAll(new ModelNotReadyException("model " + model + " is unloading"));
+    }
+}

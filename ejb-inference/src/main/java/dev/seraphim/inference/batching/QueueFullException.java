@@ -1,0 +1,15 @@
+package dev.seraphim.inference.batching;
+
+/** The model's queue is at capacity; the caller should retry after {@link #retryAfterSeconds()}. */
+public class QueueFullException extends RuntimeException {
+    private final int retryAfterSeconds;
+
+    public QueueFullException(String message, int retryAfterSeconds) {
+        super(message);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

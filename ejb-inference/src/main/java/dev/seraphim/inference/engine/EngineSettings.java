@@ -1,0 +1,90 @@
+package dev.seraphim.inference.engine;
+
+import dev.seraphim.inference.batching.BatchingSettings;
+import dev.seraphim.inference.model.ModelDescriptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Optional;
+
+/** The engine's MicroProfile Config keys (each also settable as the matching SERAPHIM_* environment variable). */
+@ApplicationScoped
+public class EngineSettings {
+    @Inject
+    @ConfigProperty(name = "seraphim.model.store", defaultValue = "model-store")
+    String modelStore;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.inference.device", defaultValue = "cpu")
+    String device;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.inference.threads", defaultValue = "0")
+    int intraOpThreads;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.inference.interop.threads", defaultValue = "1")
+    int interOpThreads;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.batch.max.size", defaultValue = "32")
+    int maxBatchSize;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.batch.max.delay.ms", defaultValue = "5")
+    int maxBatchDelayMs;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.queue.capacity", defaultValue = "256")
+    int queueCapacity;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.batch.workers", defaultValue = "1")
+    int workersPerModel;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.inference.timeout.ms", defaultValue = "30000")
+    long timeoutMillis;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.server.name")
+    Optional<String> serverName;
+
+    public String modelStore() {
+        return modelStore;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    /** 0 means one per available core. */
+    public int intraOpThreads() {
+        return intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
+    }
+
+    public int interOpThreads() {
+        return interOpThreads;
+    }
+
+    public long timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    public String serverName() {
+        return serverName.orElseGet(() -> {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "unknown";
+            }
+        });
+    }
+
+    /** The server defaults, overridden by what the model's descriptor sets. */
+    public BatchingSettings batching(ModelDescriptor.BatchingOverrides o) {
+        return new BatchingSettings(o.maxBatchSize().orElse(maxBatchSize), o.maxBatchDelayMs().orElse(maxBatchDelayMs),
+                o.queueCapacity().orElse(queueCapacity), o.workers().orElse(workersPerModel));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.seraphim.inference.model;
+
+import dev.seraphim.inference.tensor.TensorSpec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the server knows of a model before loading it: identity, the TorchScript file, its signature, and the
+ * batching settings it overrides (empty means the server default).
+ */
+public record ModelDescriptor(String name, String version, Path file, List<TensorSpec> inputs,
+                              List<TensorSpec> outputs, BatchingOverrides batching) {
+
+    public ModelDescriptor {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+    }
+
+    public Optional<TensorSpec> input(String inputName) {
+        return inputs.stream().filter(s -> s.name().equals(inputName)).findFirst();
+    }
+
+    public Optional<TensorSpec> output(String outputName) {
+        return outputs.stream().filter(s -> s.name().equals(outputName)).findFirst();
+    }
+
+    /** Per-model batching settings from the descriptor; each empty value falls back to the server default. */
+    public record BatchingOverrides(Optional<Integer> maxBatchSize, Optional<Integer> maxBatchDelayMs,
+                                    Optional<Integer> queueCapacity, Optional<Integer> workers) {
+        public static BatchingOverrides none() {
+            return new BatchingOverrides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+}

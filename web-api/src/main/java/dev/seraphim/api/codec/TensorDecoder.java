@@ -1,0 +1,326 @@
+package dev.seraphim.api.codec;
+
+import dev.seraphim.inference.tensor.DataType;
+import dev.seraphim.inference.tensor.Float16;
+import dev.seraphim.inference.tensor.InvalidTensorException;
+import dev.seraphim.inference.tensor.Shape;
+import dev.seraphim.inference.tensor.TensorData;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Parses a JSON array of numbers straight into a direct, native-order buffer of the tensor's datatype: no
+ * boxed value per element, one pass to learn the nesting, one to convert.
+ */
+public final class TensorDecoder {
+    private static final double[] POW10 = new double[23];
+
+    static {
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) {
+            POW10[i] = POW10[i - 1] * 10;
+        }
+    }
+
+    private TensorDecoder() {
+    }
+
+    /** The nested shape of an array (rectangular), and its number of scalar elements. */
+    public record Layout(long[] shape, long count) {
+    }
+
+    interface TokenConsumer {
+        void accept(int start, int end);
+    }
+
+    /** Decodes into a tensor; {@code declaredShape} null means the nesting is the shape. */
+    public static TensorData decode(String name, NumericArray array, DataType type, long[] declaredShape) {
+        Layout layout = layout(array);
+        long[] shape = declaredShape != null ? declaredShape : layout.shape();
+        long expected = Shape.elementCount(shape);
+        if (layout.count() != expected) {
+            throw new InvalidTensorException("input '" + name + "': data has " + layout.count() + " elements but shape "
+                    + Arrays.toString(shape) + " needs " + expected);
+        }
+        long bytes = expected * type.byteSize();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new InvalidTensorException("input '" + name + "' is larger than 2 GiB");
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        byte[] src = array.source();
+        forEachNumber(array, (s, e) -> put(out, type, src, s, e, name));
+        out.flip();
+        return new TensorData(name, type, shape, out);
+    }
+
+    private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
+        switch (type) {
+            case FP32 -> out.putFloat((float) parseDouble(src, s, e, name));
+            case FP64 -> out.putDouble(parseDouble(src, s, e, name));
+            case FP16 -> out.putShort(Float16.fromFloat((float) parseDouble(src, s, e, name)));
+            case BOOL -> out.put((byte) (parseBool(src, s, e, name) ? 1 : 0));
+            case INT64 -> out.putLong(parseLong(src, s, e, name));
+            case INT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), Integer.MIN_VALUE, Integer.MAX_VALUE, type, name));
+            case INT16 -> out.putShort((short) ranged(parseLong(src, s, e, name), Short.MIN_VALUE, Short.MAX_VALUE, type, name));
+            case INT8 -> out.put((byte) ranged(parseLong(src, s, e, name), Byte.MIN_VALUE, Byte.MAX_VALUE, type, name));
+            case UINT8 -> out.put((byte) ranged(parseLong(src, s, e, name), 0, 0xff, type, name));
+            case UINT16 -> out.putShort((short) ranged(parseLong(src, s, e, name), 0, 0xffff, type, name));
+            case UINT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), 0, 0xffffffffL, type, name));
+            case UINT64 -> out.putLong(parseUnsignedLong(src, s, e, name));
+        }
+    }
+
+    private static long ranged(long v, long min, long max, DataType type, String name) {
+        if (v < min || v > max) {
+            throw new InvalidTensorException("input '" + name + "': value " + v + " is out of range for " + type);
+        }
+        return v;
+    }
+
+    public static Layout layout(NumericArray array) {
+        byte[] src = array.source();
+        long[] dims = new long[JsonDocument.MAX_DEPTH + 2];
+        Arrays.fill(dims, -1);
+        long[] counts = new long[JsonDocument.MAX_DEPTH + 2];
+        int depth = 0;
+        int maxDepth = 0;
+        int leafDepth = -1;
+        long total = 0;
+        int i = array.start();
+        while (i < array.end()) {
+            byte c = src[i];
+            if (c == '[') {
+                if (depth > 0) {
+                    counts[depth]++;
+                }
+                depth++;
+                if (depth > JsonDocument.MAX_DEPTH) {
+                    throw new MalformedJsonException("array nested deeper than " + JsonDocument.MAX_DEPTH + " levels");
+                }
+                if (leafDepth != -1 && depth > leafDepth) {
+                    throw new InvalidTensorException("tensor data mixes numbers and arrays at the same level");
+                }
+                maxDepth = Math.max(maxDepth, depth);
+                counts[depth] = 0;
+                i++;
+            } else if (c == ']') {
+                if (dims[depth] == -1) {
+                    dims[depth] = counts[depth];
+                } else if (dims[depth] != counts[depth]) {
+                    throw new InvalidTensorException("tensor data is ragged: rows at nesting level " + depth + " have "
+                            + dims[depth] + " and " + counts[depth] + " elements");
+                }
+                depth--;
+                i++;
+            } else if (c == ',' || JsonDocument.isWhitespace(c)) {
+                i++;
+            } else {
+                int end = tokenEnd(src, i, array.end());
+                if (leafDepth == -1) {
+                    leafDepth = depth;
+                } else if (leafDepth != depth || depth < maxDepth) {
+                    throw new InvalidTensorException("tensor data mixes numbers and arrays at the same level");
+                }
+                counts[depth]++;
+                total++;
+                i = end;
+            }
+        }
+        if (leafDepth != -1 && leafDepth != maxDepth) {
+            throw new InvalidTensorException("tensor data mixes numbers and arrays at the same level");
+        }
+        long[] shape = new long[maxDepth];
+        for (int d = 1; d <= maxDepth; d++) {
+            shape[d - 1] = Math.max(0, dims[d]);
+        }
+        return new Layout(shape, total);
+    }
+
+    static void forEachNumber(NumericArray array, TokenConsumer consumer) {
+        byte[] src = array.source();
+        int i = array.start();
+        while (i < array.end()) {
+            byte c = src[i];
+            if (c == '[' || c == ']' || c == ',' || JsonDocument.isWhitespace(c)) {
+                i++;
+            } else {
+                int end = tokenEnd(src, i, array.end());
+                consumer.accept(i, end);
+                i = end;
+            }
+        }
+    }
+
+    private static int tokenEnd(byte[] src, int i, int limit) {
+        int j = i;
+        while (j < limit) {
+            byte c = src[j];
+            if (c == ',' || c == ']' || c == '[' || JsonDocument.isWhitespace(c)) {
+                break;
+            }
+            if (c == '"' || c == '{' || c == '}' || c == ':') {
+                throw new InvalidTensorException("tensor data must hold only numbers (or true/false for BOOL)");
+            }
+            j++;
+        }
+        return j;
+    }
+
+    /** The index just after the ']' that closes the '[' at {@code start}. */
+    static int matchingBracket(byte[] src, int start) {
+        int depth = 0;
+        for (int i = start; i < src.length; i++) {
+            byte c = src[i];
+            if (c == '[') {
+                depth++;
+            } else if (c == ']') {
+                if (--depth == 0) {
+                    return i + 1;
+                }
+            } else if (c == '"' || c == '{') {
+                throw new MalformedJsonException("invalid JSON at byte " + i + ": an array of numbers holds a string or object");
+            }
+        }
+        throw new MalformedJsonException("invalid JSON: unterminated array starting at byte " + start);
+    }
+
+    private static boolean parseBool(byte[] src, int s, int e, String name) {
+        int n = e - s;
+        if (n == 4 && src[s] == 't' && src[s + 1] == 'r' && src[s + 2] == 'u' && src[s + 3] == 'e') {
+            return true;
+        }
+        if (n == 5 && src[s] == 'f' && src[s + 1] == 'a' && src[s + 2] == 'l' && src[s + 3] == 's' && src[s + 4] == 'e') {
+            return false;
+        }
+        if (n == 1 && (src[s] == '0' || src[s] == '1')) {
+            return src[s] == '1';
+        }
+        throw notA("BOOL (true or false)", src, s, e, name);
+    }
+
+    static long parseLong(byte[] src, int s, int e, String name) {
+        int i = s;
+        boolean negative = i < e && src[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (i == e) {
+            throw notA("integer", src, s, e, name);
+        }
+        long v = 0;
+        for (; i < e; i++) {
+            int d = src[i] - '0';
+            if (d < 0 || d > 9) {
+                throw notA("integer", src, s, e, name);
+            }
+            if (v < (Long.MIN_VALUE + d) / 10) {
+                throw new InvalidTensorException("input '" + name + "': integer " + text(src, s, e) + " is out of range");
+            }
+            v = v * 10 - d;
+        }
+        if (!negative) {
+            if (v == Long.MIN_VALUE) {
+                throw new InvalidTensorException("input '" + name + "': integer " + text(src, s, e) + " is out of range");
+            }
+            v = -v;
+        }
+        return v;
+    }
+
+    private static long parseUnsignedLong(byte[] src, int s, int e, String name) {
+        try {
+            return Long.parseUnsignedLong(text(src, s, e));
+        } catch (NumberFormatException ex) {
+            throw notA("UINT64", src, s, e, name);
+        }
+    }
+
+    /** Exact for decimal numbers of up to 18 significant digits with small exponents; else the JDK's parser. */
+    static double parseDouble(byte[] src, int s, int e, String name) {
+        int i = s;
+        boolean negative = false;
+        if (i < e && src[i] == '-') {
+            negative = true;
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int exp10 = 0;
+        boolean exact = true;
+        boolean any = false;
+        for (; i < e && src[i] >= '0' && src[i] <= '9'; i++) {
+            any = true;
+            if (digits < 18) {
+                mantissa = mantissa * 10 + (src[i] - '0');
+                if (mantissa != 0) {
+                    digits++;
+                }
+            } else {
+                exp10++;
+                exact &= src[i] == '0';
+            }
+        }
+        if (i < e && src[i] == '.') {
+            i++;
+            boolean fraction = false;
+            for (; i < e && src[i] >= '0' && src[i] <= '9'; i++) {
+                fraction = true;
+                if (digits < 18) {
+                    mantissa = mantissa * 10 + (src[i] - '0');
+                    if (mantissa != 0) {
+                        digits++;
+                    }
+                    exp10--;
+                } else {
+                    exact &= src[i] == '0';
+                }
+            }
+            if (!fraction) {
+                throw notA("number", src, s, e, name);
+            }
+        }
+        if (!any) {
+            throw notA("number", src, s, e, name);
+        }
+        if (i < e && (src[i] == 'e' || src[i] == 'E')) {
+            i++;
+            boolean expNegative = false;
+            if (i < e && (src[i] == '+' || src[i] == '-')) {
+                expNegative = src[i] == '-';
+                i++;
+            }
+            int exp = 0;
+            boolean expDigits = false;
+            for (; i < e && src[i] >= '0' && src[i] <= '9'; i++) {
+                expDigits = true;
+                exp = Math.min(exp * 10 + (src[i] - '0'), 100000);
+            }
+            if (!expDigits) {
+                throw notA("number", src, s, e, name);
+            }
+            exp10 += expNegative ? -exp : exp;
+        }
+        if (i != e) {
+            throw notA("number", src, s, e, name);
+        }
+        double v;
+        if (exact && mantissa < (1L << 53) && exp10 >= -22 && exp10 <= 22) {
+            v = exp10 < 0 ? mantissa / POW10[-exp10] : mantissa * POW10[exp10];
+        } else {
+            v = Math.abs(Double.parseDouble(text(src, s, e)));
+        }
+        return negative ? -v : v;
+    }
+
+    private static InvalidTensorException notA(String what, byte[] src, int s, int e, String name) {
+        String t = text(src, s, Math.min(e, s + 40));
+        return new InvalidTensorException("input '" + name + "': element '" + t + "' is not a valid " + what);
+    }
+
+    private static String text(byte[] src, int s, int e) {
+        return new String(src, s, e - s, StandardCharsets.US_ASCII);
+    }
+}

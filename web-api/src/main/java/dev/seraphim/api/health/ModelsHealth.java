@@ -1,0 +1,28 @@
+package dev.seraphim.api.health;
+
+import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.engine.ServedModel;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.eclipse.microprofile.health.Startup;
+
+/** Ready (and started) when every model of the model store is loaded; reports each model's state. */
+@Readiness
+@Startup
+@ApplicationScoped
+public class ModelsHealth implements HealthCheck {
+    @Inject
+    InferenceEngine engine;
+
+    @Override
+    public HealthCheckResponse call() {
+        var builder = HealthCheckResponse.named("models").status(engine.allReady()).withData("device", engine.deviceName());
+        for (ServedModel m : engine.all()) {
+            builder.withData(m.name() + ":" + m.version(), m.state() + (m.error() != null ? " " + m.error() : ""));
+        }
+        return builder.build();
+    }
+}
