@@ -1,9 +1,12 @@
 package dev.seraphim.inference;
 
+import jakarta.ejb.ApplicationException;
+
 /**
  * libtorch refused to run the model on this request's data (an index out of range, a size mismatch inside the
  * model). The message is libtorch's own error line, without its TorchScript call stack or file paths.
  */
+@ApplicationException
 public class InferenceFailedException extends RuntimeException {
     public InferenceFailedException(String message) {
         super(message);

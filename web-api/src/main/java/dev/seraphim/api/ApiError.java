@@ -64,7 +64,8 @@ public record ApiError(int status, String title, String message, Integer retryAf
     }
 
     static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException || t instanceof jakarta.ejb.EJBException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

@@ -106,7 +106,7 @@ public class InferenceEngine {
         try {
             LoadedModel model = LoadedModel.load(d, device);
             BatchingSettings batching = settings.batching(d.batching());
-            Batcher batcher = new Batcher(d.name() + ":" + d.version(), d.inputs(), batching, model::forward, executor,
+            Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching, model::forward, executor,
                     batchMetrics.observer(d.name(), d.version()));
             served = new ServedModel(d, model, batcher, ServedModel.State.READY, null, millisSince(start));
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"

@@ -90,8 +90,21 @@ public final class TensorDecoder {
         int leafDepth = -1;
         long total = 0;
         int i = array.start();
+        // what may come next: true after '[' or ',' (a value), false after a value (',' or ']')
+        boolean valueExpected = true;
+        boolean afterComma = false;
         while (i < array.end()) {
             byte c = src[i];
+            if (JsonDocument.isWhitespace(c)) {
+                i++;
+                continue;
+            }
+            boolean isValueStart = c != ']' && c != ',';
+            if (isValueStart != valueExpected || (c == ']' && afterComma)) {
+                throw new MalformedJsonException("invalid JSON at byte " + i + ": unexpected '" + (char) c + "' in an array of numbers");
+            }
+            afterComma = c == ',';
+            valueExpected = c == '[' || c == ',';
             if (c == '[') {
                 if (depth > 0) {
                     counts[depth]++;
@@ -115,7 +128,7 @@ public final class TensorDecoder {
                 }
                 depth--;
                 i++;
-            } else if (c == ',' || JsonDocument.isWhitespace(c)) {
+            } else if (c == ',') {
                 i++;
             } else {
                 int end = tokenEnd(src, i, array.end());

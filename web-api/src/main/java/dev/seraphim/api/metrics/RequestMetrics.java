@@ -9,6 +9,7 @@ import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Requests counted by model, version, outcome and API, and their latency per model and version. Model names
@@ -33,7 +34,15 @@ public class RequestMetrics {
     public void record(String api, String model, String version, String outcome, long startNanos) {
         boolean known = model != null && engine.all().stream().anyMatch(m -> m.name().equals(model));
         String m = known ? model : UNKNOWN;
-        String v = known && version != null ? version : "";
+        String v = "";
+        if (known) {
+            // a request that named no version was meant for the default one
+            v = version != null ? version : engine.find(model, Optional.empty()).version();
+            String asked = v;
+            if (engine.all().stream().noneMatch(s -> s.name().equals(model) && s.version().equals(asked))) {
+                v = UNKNOWN;
+            }
+        }
         registry.counter(REQUESTS, new Tag("model", m), new Tag("version", v), new Tag("outcome", outcome), new Tag("api", api)).inc();
         registry.timer(DURATION, new Tag("model", m), new Tag("version", v)).update(Duration.ofNanos(System.nanoTime() - startNanos));
     }

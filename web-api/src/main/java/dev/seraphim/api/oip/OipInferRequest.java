@@ -6,7 +6,9 @@ import dev.seraphim.api.codec.NumericArray;
 import dev.seraphim.api.codec.TensorDecoder;
 import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.tensor.DataType;
+import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
+import dev.seraphim.inference.tensor.TensorSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An OIP v2 inference request body, read once: inputs decoded into tensors, the optional id and the optional
@@ -21,7 +24,8 @@ import java.util.Set;
  */
 record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs) {
 
-    static OipInferRequest parse(byte[] body, String model, Optional<String> version) {
+    /** {@code signature} names the model's inputs, so that a wrong datatype is refused before any data is parsed. */
+    static OipInferRequest parse(byte[] body, String model, Optional<String> version, Function<String, Optional<TensorSpec>> signature) {
         Map<String, Object> root = JsonDocument.parseObject(body);
         Optional<String> id = Optional.ofNullable(root.get("id")).map(v -> {
             if (!(v instanceof String s)) {
@@ -35,7 +39,7 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         }
         List<TensorData> tensors = new ArrayList<>(inputs.size());
         for (Object input : inputs) {
-            tensors.add(tensor(input));
+            tensors.add(tensor(input, signature));
         }
         Set<String> outputs = new LinkedHashSet<>();
         Object outputsValue = root.get("outputs");
@@ -56,7 +60,7 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         return new OipInferRequest(id, new InferenceRequest(model, version, tensors), outputs);
     }
 
-    private static TensorData tensor(Object value) {
+    private static TensorData tensor(Object value, Function<String, Optional<TensorSpec>> signature) {
         if (!(value instanceof Map<?, ?> input)) {
             throw new BadRequestException("each input must be an object with name, shape, datatype and data");
         }
@@ -72,6 +76,9 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         }
         DataType type = DataType.byName(datatype).orElseThrow(() -> new BadRequestException("input '" + name
                 + "': unknown datatype '" + datatype + "'; use one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64"));
+        signature.apply(name).filter(spec -> spec.dataType() != type).ifPresent(spec -> {
+            throw new InvalidTensorException("input '" + name + "' must be " + spec.dataType() + ", got " + type);
+        });
         if (!(input.get("shape") instanceof NumericArray shapeArray)) {
             throw new BadRequestException("input '" + name + "' needs 'shape', an array of integers");
         }

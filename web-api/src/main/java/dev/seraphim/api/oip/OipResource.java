@@ -110,8 +110,8 @@ public class OipResource {
         String path = "/v2/models/" + model + "/infer";
         try {
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
-            OipInferRequest request = OipInferRequest.parse(body, model, version);
             ServedModel served = engine.find(model, version);
+            OipInferRequest request = OipInferRequest.parse(body, model, version, served.descriptor()::input);
             for (String output : request.requestedOutputs()) {
                 if (served.descriptor().output(output).isEmpty()) {
                     throw new ApiError.BadRequestException("model " + model + " has no output '" + output + "'; its outputs are "

@@ -1,0 +1,161 @@
+package dev.seraphim.inference.batching;
+
+import dev.seraphim.inference.tensor.DataType;
+import dev.seraphim.inference.tensor.TensorData;
+import dev.seraphim.inference.tensor.TensorSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The batcher's gathering rule on a plain Java "model" (each output row is the sum of its input row, and
+ * every batch's row count is recorded): no libtorch involved, this is the batching logic alone.
+ */
+class BatcherTest {
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private final List<Long> batchRows = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private List<TensorData> rowSums(List<TensorData> inputs) {
+        TensorData in = inputs.get(0);
+        batchRows.add(in.rows());
+        long cols = in.dim(1);
+        ByteBuffer out = ByteBuffer.allocate((int) (in.rows() * 4)).order(ByteOrder.nativeOrder());
+        ByteBuffer data = in.data();
+        for (long r = 0; r < in.rows(); r++) {
+            float sum = 0;
+            for (long c = 0; c < cols; c++) {
+                sum += data.getFloat();
+            }
+            out.putFloat(sum);
+        }
+        out.flip();
+        return List.of(new TensorData("sum", DataType.FP32, new long[]{in.rows(), 1}, out));
+    }
+
+    private static TensorData rows(float... values) {
+        return matrix(values.length / 2, 2, values);
+    }
+
+    private static TensorData matrix(int rows, int cols, float... values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        b.flip();
+        return new TensorData("x", DataType.FP32, new long[]{rows, cols}, b);
+    }
+
+    private Batcher batcher(int maxBatch, int delayMs, int capacity) {
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, -1}, null);
+        return new Batcher("test", List.of(spec), new BatchingSettings(maxBatch, delayMs, capacity, 1), this::rowSums, executor,
+                BatchObserver.NONE);
+    }
+
+    @Test
+    void concurrentRequestsShareBatchesAndEachGetsItsOwnRows() throws Exception {
+        Batcher b = batcher(16, 50, 100);
+        List<CompletableFuture<List<TensorData>>> futures = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            futures.add(b.submit(List.of(rows(i, 1, i, 2))));
+        }
+        for (int i = 0; i < 12; i++) {
+            ByteBuffer out = futures.get(i).get(5, TimeUnit.SECONDS).get(0).data();
+            assertEquals(i + 1, out.getFloat(), 0f, "row 1 of request " + i);
+            assertEquals(i + 2, out.getFloat(), 0f, "row 2 of request " + i);
+        }
+        assertTrue(batchRows.size() < 12, "12 requests within the delay ran as " + batchRows.size() + " batches");
+        assertTrue(batchRows.stream().allMatch(r -> r <= 16), "no batch above max_batch_size: " + batchRows);
+    }
+
+    @Test
+    void requestsWithDifferentRowShapesNeverShareABatch() throws Exception {
+        Batcher b = batcher(16, 50, 100);
+        CompletableFuture<List<TensorData>> narrow = b.submit(List.of(matrix(1, 2, 1, 2)));
+        CompletableFuture<List<TensorData>> wide = b.submit(List.of(matrix(1, 3, 1, 2, 3)));
+        assertEquals(3f, narrow.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
+        assertEquals(6f, wide.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
+        assertEquals(List.of(1L, 1L), batchRows);
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
+        Batcher b = new Batcher("slow", List.of(spec), new BatchingSettings(1, 0, 2, 1), inputs -> {
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rowSums(inputs);
+        }, executor, BatchObserver.NONE);
+        List<CompletableFuture<List<TensorData>>> accepted = new ArrayList<>();
+        accepted.add(b.submit(List.of(rows(1, 1))));
+        Thread.sleep(100);
+        accepted.add(b.submit(List.of(rows(2, 2))));
+        accepted.add(b.submit(List.of(rows(3, 3))));
+        QueueFullException full = assertThrows(QueueFullException.class, () -> b.submit(List.of(rows(4, 4))));
+        assertEquals(1, full.retryAfterSeconds());
+        release.countDown();
+        for (CompletableFuture<List<TensorData>> f : accepted) {
+            f.get(5, TimeUnit.SECONDS);
+        }
+        assertEquals(0, b.queueDepth());
+    }
+
+    @Test
+    void paddedInputsShareABatchAndKeepTheirOwnValues() throws Exception {
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, -1}, 0.0);
+        Batcher b = new Batcher("padded", List.of(spec), new BatchingSettings(8, 50, 10, 1), this::rowSums, executor, BatchObserver.NONE);
+        CompletableFuture<List<TensorData>> shortRow = b.submit(List.of(matrix(1, 2, 1, 2)));
+        CompletableFuture<List<TensorData>> longRow = b.submit(List.of(matrix(1, 4, 1, 2, 3, 4)));
+        assertEquals(3f, shortRow.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
+        assertEquals(10f, longRow.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
+        assertEquals(List.of(2L), batchRows, "padding let both rows run as one batch");
+    }
+
+    @Test
+    void aFailingBatchIsRetriedOneByOneSoOnlyTheBadRequestFails() throws Exception {
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
+        Batcher b = new Batcher("picky", List.of(spec), new BatchingSettings(8, 50, 10, 1), inputs -> {
+            if (inputs.get(0).data().getFloat(0) < 0 || (inputs.get(0).rows() > 1 && hasNegative(inputs.get(0)))) {
+                throw new IllegalArgumentException("negative input");
+            }
+            return rowSums(inputs);
+        }, executor, BatchObserver.NONE);
+        CompletableFuture<List<TensorData>> good = b.submit(List.of(rows(1, 1)));
+        CompletableFuture<List<TensorData>> bad = b.submit(List.of(rows(-1, 1)));
+        assertArrayEquals(new long[]{1, 1}, good.get(5, TimeUnit.SECONDS).get(0).shape());
+        assertTrue(assertThrows(Exception.class, () -> bad.get(5, TimeUnit.SECONDS)).getCause() instanceof IllegalArgumentException);
+    }
+
+    private static boolean hasNegative(TensorData t) {
+        ByteBuffer d = t.data();
+        while (d.hasRemaining()) {
+            if (d.getFloat() < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.seraphim.api.codec;
+
+import dev.seraphim.inference.tensor.DataType;
+import dev.seraphim.inference.tensor.InvalidTensorException;
+import dev.seraphim.inference.tensor.TensorData;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TensorDecoderTest {
+
+    private static NumericArray array(String json) {
+        Map<String, Object> doc = JsonDocument.parseObject(("{\"a\":" + json + "}").getBytes(StandardCharsets.UTF_8));
+        return (NumericArray) doc.get("a");
+    }
+
+    @Test
+    void nestedArraysGiveTheirShape() {
+        TensorData t = TensorDecoder.decode("x", array("[[1, 2.5, -3e2], [4, 5, 6]]"), DataType.FP32, null);
+        assertArrayEquals(new long[]{2, 3}, t.shape());
+        ByteBuffer d = t.data();
+        assertEquals(1f, d.getFloat());
+        assertEquals(2.5f, d.getFloat());
+        assertEquals(-300f, d.getFloat());
+    }
+
+    @Test
+    void flatDataTakesTheDeclaredShape() {
+        TensorData t = TensorDecoder.decode("x", array("[1,2,3,4,5,6]"), DataType.INT64, new long[]{3, 2});
+        assertArrayEquals(new long[]{3, 2}, t.shape());
+        assertEquals(6L, t.data().getLong(5 * 8));
+    }
+
+    @Test
+    void floatsParseExactlyAsTheJdkDoes() {
+        Random random = new Random(42);
+        StringBuilder json = new StringBuilder("[");
+        float[] expected = new float[2000];
+        for (int i = 0; i < expected.length; i++) {
+            String text = switch (i % 4) {
+                case 0 -> Float.toString((float) random.nextGaussian());
+                case 1 -> Double.toString(random.nextGaussian() * 1e-7);
+                case 2 -> String.format("%.17g", random.nextDouble() * 1e6).trim();
+                default -> Long.toString(random.nextInt());
+            };
+            expected[i] = Float.parseFloat(text);
+            json.append(i > 0 ? "," : "").append(text);
+        }
+        ByteBuffer d = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, null).data();
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], d.getFloat(), 0f, "element " + i);
+        }
+    }
+
+    @Test
+    void raggedMixedAndMalformedDataAreRefused() {
+        assertTrue(assertThrows(InvalidTensorException.class,
+                () -> TensorDecoder.decode("x", array("[[1,2],[3]]"), DataType.FP32, null)).getMessage().contains("ragged"));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[[1,2],3]"), DataType.FP32, null));
+        assertThrows(MalformedJsonException.class, () -> TensorDecoder.decode("x", array("[1,,2]"), DataType.FP32, null));
+        assertThrows(MalformedJsonException.class, () -> TensorDecoder.decode("x", array("[1,2,]"), DataType.FP32, null));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1,2x]"), DataType.FP32, null));
+        assertTrue(assertThrows(InvalidTensorException.class,
+                () -> TensorDecoder.decode("x", array("[1,2,3]"), DataType.FP32, new long[]{2, 2})).getMessage().contains("needs 4"));
+    }
+
+    @Test
+    void integersAreRangeChecked() {
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[256]"), DataType.UINT8, null));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[-1]"), DataType.UINT32, null));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1.5]"), DataType.INT32, null));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[9223372036854775808]"), DataType.INT64, null));
+        assertEquals(Long.MIN_VALUE, TensorDecoder.decode("x", array("[-9223372036854775808]"), DataType.INT64, null).data().getLong());
+        assertEquals((byte) 255, TensorDecoder.decode("x", array("[255]"), DataType.UINT8, null).data().get());
+        assertEquals(1, TensorDecoder.decode("x", array("[true, false]"), DataType.BOOL, null).data().get());
+    }
+
+    @Test
+    void deepNestingIsRefused() {
+        String deep = "[".repeat(100) + "1" + "]".repeat(100);
+        assertThrows(MalformedJsonException.class, () -> JsonDocument.parse(("{\"a\":" + deep + "}").getBytes(StandardCharsets.UTF_8)));
+        String deepObjects = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
+        assertThrows(MalformedJsonException.class, () -> JsonDocument.parse(deepObjects.getBytes(StandardCharsets.UTF_8)));
+    }
+}
