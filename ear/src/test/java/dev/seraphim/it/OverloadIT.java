@@ -61,4 +61,20 @@ class OverloadIT {
         HttpResponse<String> after = Seraphim.send(Seraphim.post("/v2/models/text-classifier-q1/infer", body));
         assertEquals(200, after.statusCode(), "the model serves again once the burst is over: " + after.body());
     }
+
+    /** text-classifier-slow answers within 5 ms or not at all: a 2048-token sequence takes longer, so 504. */
+    @Test
+    void aRequestThatOutlivesItsTimeoutAnswers504() throws Exception {
+        StringBuilder ids = new StringBuilder();
+        for (int i = 0; i < 2048; i++) {
+            ids.append(i == 0 ? "" : ",").append(1 + i % 997);
+        }
+        String body = "{\"inputs\":[{\"name\":\"input_ids\",\"datatype\":\"INT64\",\"shape\":[1,2048],\"data\":[" + ids + "]}]}";
+        HttpResponse<String> r = Seraphim.send(Seraphim.post("/v2/models/text-classifier-slow/infer", body));
+        assertEquals(504, r.statusCode(), r.body());
+        assertTrue(Seraphim.json(r.body()).getString("error").contains("no result within 5 ms"), r.body());
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        assertTrue(metrics.matches("(?s).*seraphim_inference_requests_total\\{api=\"oip\",model=\"text-classifier-slow\",mp_scope=\"application\",outcome=\"timeout\",version=\"1\",?}\\s+[1-9].*"),
+                "timeouts are counted");
+    }
 }

@@ -154,15 +154,16 @@ public class InferenceEngine {
             throw new ModelNotReadyException("model " + served.name() + " version " + served.version() + " is not ready: " + served.error());
         }
         List<TensorData> ordered = inSignatureOrder(served.descriptor(), request.inputs());
+        long timeout = served.descriptor().timeoutMillis().orElse(settings.timeoutMillis());
         return served.batcher().submit(ordered)
-                .orTimeout(settings.timeoutMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((outputs, failure) -> {
                     if (failure == null) {
                         return new InferenceResult(served.name(), served.version(), outputs, (int) ordered.get(0).rows());
                     }
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof TimeoutException) {
-                        throw new InferenceTimeoutException("no result within " + settings.timeoutMillis() + " ms for model "
+                        throw new InferenceTimeoutException("no result within " + timeout + " ms for model "
                                 + served.name() + "; the server is busy, retry later");
                     }
                     if (cause instanceof RuntimeException re) {

@@ -11,7 +11,7 @@ import java.util.Optional;
  * batching settings it overrides (empty means the server default).
  */
 public record ModelDescriptor(String name, String version, Path file, List<TensorSpec> inputs,
-                              List<TensorSpec> outputs, BatchingOverrides batching) {
+                              List<TensorSpec> outputs, BatchingOverrides batching, Optional<Long> timeoutMillis) {
 
     public ModelDescriptor {
         inputs = List.copyOf(inputs);

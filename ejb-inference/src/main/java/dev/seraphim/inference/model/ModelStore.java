@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * The model-store directory: each model is a TorchScript file with a JSON descriptor beside it
- * ({@code <name>.json}: name, version, file, inputs, outputs, optional padding and batching).
+ * ({@code <name>.json}: name, version, file, inputs, outputs, optional padding, batching and timeout_ms).
  */
 public final class ModelStore {
     static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -74,7 +74,9 @@ public final class ModelStore {
             ModelDescriptor.BatchingOverrides overrides = new ModelDescriptor.BatchingOverrides(
                     optionalInt(batching, "max_batch_size"), optionalInt(batching, "max_batch_delay_ms"),
                     optionalInt(batching, "queue_capacity"), optionalInt(batching, "workers"));
-            return new ModelDescriptor(name, version, file, inputs, outputs, overrides);
+            Optional<Long> timeout = json.containsKey("timeout_ms") ? Optional.of(json.getJsonNumber("timeout_ms").longValueExact())
+                    : Optional.empty();
+            return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout);
         } catch (NullPointerException | ClassCastException e) {
             throw new IOException("descriptor " + descriptorFile.getFileName() + " lacks a required field or has a wrong type: "
                     + e.getMessage(), e);
