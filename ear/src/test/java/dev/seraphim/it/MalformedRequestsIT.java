@@ -54,7 +54,7 @@ class MalformedRequestsIT {
     @Test
     void unknownModelOrVersionOrInput() throws Exception {
         oipError("/v2/models/no-such-model/infer", input("FP32", "[1,16]", ones(16)), 404, "not known");
-        oipError("/v2/models/tabular-mlp/versions/9/infer", input("FP32", "[1,16]", ones(16)), 404, "no version '9'");
+        oipError("/v2/models/tabular-mlp/versions/9/infer", input("FP32", "[1,16]", ones(16)), 404, "no loaded version '9'");
         problem("{\"model\": \"no-such-model\", \"inputs\": {\"x\": [[1]]}}", 404, "not known");
         oipError(MLP, "{\"inputs\":[{\"name\":\"wrong\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":" + ones(16) + "}]}", 400,
                 "has no input 'wrong'");

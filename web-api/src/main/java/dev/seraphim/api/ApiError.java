@@ -31,6 +31,18 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof InferenceFailedException) {
             return new ApiError(400, "Bad Request", t.getMessage(), null, "client_error");
         }
+        if (t instanceof dev.seraphim.registry.InvalidArtifactException) {
+            return new ApiError(400, "Bad Request", t.getMessage(), null, "client_error");
+        }
+        if (t instanceof dev.seraphim.registry.RegistryConflictException) {
+            return new ApiError(409, "Conflict", t.getMessage(), null, "client_error");
+        }
+        if (t instanceof dev.seraphim.registry.ArtifactTooLargeException) {
+            return new ApiError(413, "Content Too Large", t.getMessage(), null, "client_error");
+        }
+        if (t instanceof dev.seraphim.registry.ModelLoadFailedException) {
+            return new ApiError(422, "Unprocessable Content", t.getMessage(), null, "client_error");
+        }
         if (t instanceof ModelNotFoundException) {
             return new ApiError(404, "Not Found", t.getMessage(), null, "client_error");
         }

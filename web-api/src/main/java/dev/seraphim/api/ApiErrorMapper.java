@@ -10,7 +10,8 @@ import jakarta.ws.rs.ext.Provider;
 
 /**
  * The one exception mapper: {@link ApiError} decides the status and message, and each API style renders it
- * its own way (OIP {"error": ...} under /v2, RFC 9457 problem+json elsewhere).
+ * its own way (OIP {"error": ...} under /v2, TorchServe's {"code", "type", "message"} under /models,
+ * /predictions and /ping, RFC 9457 problem+json for /api/v1).
  */
 @Provider
 public class ApiErrorMapper implements ExceptionMapper<Throwable> {
@@ -28,6 +29,9 @@ public class ApiErrorMapper implements ExceptionMapper<Throwable> {
         String p = path.startsWith("/") ? path.substring(1) : path;
         if (p.startsWith("v2")) {
             return OipErrors.response(error);
+        }
+        if (dev.seraphim.api.torchserve.TorchServeErrors.isTorchServePath(p)) {
+            return dev.seraphim.api.torchserve.TorchServeErrors.response(error);
         }
         return Problem.response(error, "/" + p);
     }

@@ -114,7 +114,7 @@ public final class Batcher implements AutoCloseable {
         } finally {
             activeWorkers.decrementAndGet();
             // a request may have arrived after gather() found none and before this worker left
-            if (depth.get() > 0 && !closed) {
+            if (depth.get() > 0) {
                 wakeWorker();
             }
         }
@@ -221,6 +221,24 @@ public final class Batcher implements AutoCloseable {
         } finally {
             gathering.unlock();
         }
+    }
+
+    /**
+     * Refuses new requests, lets the queued ones run (up to {@code patience}), then fails whatever is left.
+     * Used when a version is unloaded or replaced, so that its callers are answered rather than dropped.
+     */
+    public void drainAndClose(java.time.Duration patience) {
+        closed = true;
+        long deadline = System.nanoTime() + patience.toNanos();
+        while ((depth.get() > 0 || activeWorkers.get() > 0) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        failAll(new ModelNotReadyException("model " + model + " was unloaded"));
     }
 
     /** Refuses new requests and fails the waiting ones; a batch already running finishes. */

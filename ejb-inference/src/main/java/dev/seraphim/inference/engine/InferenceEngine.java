@@ -10,7 +10,6 @@ import dev.seraphim.inference.batching.BatchObserver;
 import dev.seraphim.inference.batching.Batcher;
 import dev.seraphim.inference.batching.BatchingSettings;
 import dev.seraphim.inference.model.ModelDescriptor;
-import dev.seraphim.inference.model.ModelStore;
 import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
@@ -36,6 +35,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -53,8 +53,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one owner of libtorch in the application: configures it at start, loads every model of the model store,
- * and answers inference requests through each model's dynamic batcher. Bean-managed concurrency: callers never
+ * The one owner of libtorch in the application: configures it at start, loads and unloads model versions as
+ * the registry's lifecycle asks, and answers inference requests through each model's dynamic batcher. Bean-managed concurrency: callers never
  * queue on the bean itself, only on the batchers.
  */
 @Singleton
@@ -78,6 +78,7 @@ public class InferenceEngine {
     BatchMetrics batchMetrics;
 
     private Device device;
+    private volatile boolean started;
     /** model name → version → served model */
     private final Map<String, Map<String, ServedModel>> models = new ConcurrentHashMap<>();
     private final Map<String, String> defaultVersions = new ConcurrentHashMap<>();
@@ -85,25 +86,25 @@ public class InferenceEngine {
     @PostConstruct
     void start() {
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
-        ModelStore store = new ModelStore(Path.of(settings.modelStore()));
-        List<ModelDescriptor> descriptors;
-        try {
-            descriptors = store.scan();
-        } catch (IOException e) {
-            LOG.log(Level.SEVERE, "cannot read the model store " + store.directory() + ": " + e.getMessage());
-            return;
-        }
-        for (ModelDescriptor d : descriptors) {
-            load(d);
-        }
-        LOG.info("serving " + readyModels().size() + " of " + descriptors.size() + " models from " + store.directory()
-                + " on " + device.str().getString() + "; JavaCPP native bytes " + Pointer.physicalBytes());
     }
 
-    private void load(ModelDescriptor d) {
+    /**
+     * Loads a model version beside whatever is serving (verifying the file's sha256 first when one is given)
+     * and starts serving it under its version; the default version does not change. A version that fails to
+     * load is not served and the error says why; a version already loaded is replaced only after the new one
+     * is ready.
+     */
+    public ServedModel load(ModelDescriptor d, Optional<String> expectedSha256) {
         long start = System.nanoTime();
         ServedModel served;
         try {
+            if (expectedSha256.isPresent()) {
+                String actual = sha256(d.file())[0];
+                if (!actual.equals(expectedSha256.get())) {
+                    throw new InferenceFailedException("the model file's sha256 is " + actual + ", the registry expects "
+                            + expectedSha256.get() + "; the file was changed or damaged");
+                }
+            }
             LoadedModel model = LoadedModel.load(d, device);
             BatchingSettings batching = settings.batching(d.batching());
             Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching, model::forward, executor,
@@ -111,13 +112,71 @@ public class InferenceEngine {
             served = new ServedModel(d, model, batcher, ServedModel.State.READY, null, millisSince(start));
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"
                     + (model.optimized() ? " (optimized for inference)" : " (as loaded)") + ", batching " + batching);
-        } catch (RuntimeException e) {
-            served = new ServedModel(d, null, null, ServedModel.State.FAILED, e.getMessage(), millisSince(start));
-            LOG.warning("model " + d.name() + " version " + d.version() + " FAILED to load: " + e.getMessage());
+            ServedModel replaced = models.computeIfAbsent(d.name(), n -> new ConcurrentHashMap<>()).put(d.version(), served);
+            if (replaced != null) {
+                retire(replaced);
+            }
+        } catch (RuntimeException | IOException e) {
+            String error = e instanceof IOException ? "cannot read the model file: " + e.getMessage() : e.getMessage();
+            served = new ServedModel(d, null, null, ServedModel.State.FAILED, error, millisSince(start));
+            LOG.warning("model " + d.name() + " version " + d.version() + " FAILED to load: " + error);
         }
-        models.computeIfAbsent(d.name(), n -> new ConcurrentHashMap<>()).put(d.version(), served);
-        defaultVersions.merge(d.name(), d.version(), (a, b) -> compareVersions(a, b) >= 0 ? a : b);
         recordLoad(served);
+        return served;
+    }
+
+    /** Empty when libtorch can load the file as TorchScript, else why not (the file is not loaded for serving). */
+    public Optional<String> unreadableAsTorchScript(Path file) {
+        return LoadedModel.unreadable(file);
+    }
+
+    /** Stops serving a version: new requests no longer find it, queued ones finish, then libtorch's memory goes. */
+    public void unload(String name, String version) {
+        Map<String, ServedModel> versions = models.get(name);
+        ServedModel served = versions == null ? null : versions.remove(version);
+        if (served != null) {
+            retire(served);
+            LOG.info("model " + name + " version " + version + " unloaded");
+        }
+    }
+
+    private void retire(ServedModel served) {
+        served.batcher().drainAndClose(Duration.ofSeconds(30));
+        served.model().close();
+    }
+
+    /** Switches the version that requests without a version get; one atomic step, in-flight requests unaffected. */
+    public void setDefault(String name, String version) {
+        ServedModel served = loaded(name, version).orElseThrow(() -> new ModelNotReadyException(
+                "version " + version + " of model " + name + " is not loaded on this server"));
+        defaultVersions.put(name, served.version());
+    }
+
+    public void clearDefault(String name) {
+        defaultVersions.remove(name);
+    }
+
+    public Optional<String> defaultVersion(String name) {
+        return Optional.ofNullable(defaultVersions.get(name));
+    }
+
+    public Optional<ServedModel> loaded(String name, String version) {
+        return Optional.ofNullable(models.get(name)).map(v -> v.get(version));
+    }
+
+    public void reconfigure(String name, String version, BatchingSettings batching) {
+        loaded(name, version).filter(m -> !m.batcher().settings().equals(batching)).ifPresent(m -> m.batcher().update(batching));
+    }
+
+    public BatchingSettings batchingFor(ModelDescriptor d) {
+        return settings.batching(d.batching());
+    }
+
+    /** Called once the models the registry wants are loaded; readiness waits for it. */
+    public void started() {
+        started = true;
+        LOG.info("serving " + readyModels().size() + " model versions on " + deviceName() + "; JavaCPP native bytes "
+                + Pointer.physicalBytes());
     }
 
     private void recordLoad(ServedModel served) {
@@ -144,6 +203,7 @@ public class InferenceEngine {
             }
         }
         models.clear();
+        defaultVersions.clear();
         LOG.info("models unloaded; JavaCPP native bytes " + Pointer.physicalBytes());
     }
 
@@ -201,13 +261,20 @@ public class InferenceEngine {
 
     public ServedModel find(String name, Optional<String> version) {
         Map<String, ServedModel> versions = models.get(name);
-        if (versions == null) {
+        if (versions == null || versions.isEmpty()) {
             throw new ModelNotFoundException("model '" + name + "' is not known to this server");
         }
-        String v = version.filter(s -> !s.isEmpty()).orElse(defaultVersions.get(name));
+        Optional<String> asked = version.filter(s -> !s.isEmpty());
+        String v = asked.orElse(defaultVersions.get(name));
+        if (v == null) {
+            throw new ModelNotReadyException("model " + name + " has no default version loaded; name a version");
+        }
         ServedModel served = versions.get(v);
         if (served == null) {
-            throw new ModelNotFoundException("model '" + name + "' has no version '" + v + "'; it has " + versions.keySet());
+            if (asked.isEmpty()) {
+                throw new ModelNotReadyException("the default version " + v + " of model " + name + " is not loaded");
+            }
+            throw new ModelNotFoundException("model '" + name + "' has no loaded version '" + v + "'; loaded: " + versions.keySet());
         }
         return served;
     }
@@ -220,9 +287,9 @@ public class InferenceEngine {
         return all().stream().filter(ServedModel::ready).toList();
     }
 
-    /** True when every model of the store is loaded. */
+    /** True once start-up loading is done and every model's default version is loaded. */
     public boolean allReady() {
-        return !models.isEmpty() && all().stream().allMatch(ServedModel::ready);
+        return started && defaultVersions.entrySet().stream().allMatch(e -> loaded(e.getKey(), e.getValue()).isPresent());
     }
 
     public String deviceName() {
@@ -241,7 +308,7 @@ public class InferenceEngine {
         }
     }
 
-    private static String[] sha256(Path file) throws IOException {
+    static String[] sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             long n = in.transferTo(java.io.OutputStream.nullOutputStream());
             return new String[]{HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()), Long.toString(n)};

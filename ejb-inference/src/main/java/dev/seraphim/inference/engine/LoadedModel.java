@@ -78,6 +78,16 @@ final class LoadedModel implements AutoCloseable {
         return new LoadedModel(descriptor, device, plain, false);
     }
 
+    /** Whether libtorch can load the file as TorchScript: empty if so, else libtorch's reason. */
+    static java.util.Optional<String> unreadable(java.nio.file.Path file) {
+        try (BytePointer path = new BytePointer(file.toString()); JitModule m = torch.load(path)) {
+            return java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            return java.util.Optional.of(InferenceFailedException.fromNative(e).getMessage()
+                    .replace("the model could not run on this input: ", ""));
+        }
+    }
+
     /** null when both modules agree on a sample input, else why they do not. */
     private static String sameAnswers(ModelDescriptor d, Device device, JitModule plain, JitModule fast) {
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {

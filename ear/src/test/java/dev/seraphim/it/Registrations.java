@@ -1,0 +1,60 @@
+package dev.seraphim.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Multipart registrations against /api/v1/models, and the demo models' files to register. */
+final class Registrations {
+    static final String MLP_SIGNATURE = "\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[-1,16]}],"
+            + "\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,3]}]";
+
+    private Registrations() {
+    }
+
+    static byte[] demoModel(String file) throws IOException {
+        return Files.readAllBytes(Path.of(System.getProperty("seraphim.it.models"), file));
+    }
+
+    static HttpResponse<String> register(String metadataJson, String fileName, byte[] file) throws Exception {
+        String boundary = "seraphim-" + System.nanoTime();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n"
+                + metadataJson + "\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(file);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(Seraphim.uri("/api/v1/models"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+        return Seraphim.send(request);
+    }
+
+    static HttpResponse<String> call(String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(Seraphim.uri(path)).header("Content-Type", "application/json");
+        HttpRequest request = b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build();
+        return Seraphim.send(request);
+    }
+
+    /** A TorchServe-style archive: MAR-INF/MANIFEST.json plus the named entries. */
+    static byte[] mar(String serializedFile, String entryName, byte[] entry) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("MAR-INF/MANIFEST.json"));
+            zip.write(("{\"model\":{\"modelName\":\"from-mar\",\"serializedFile\":\"" + serializedFile + "\",\"handler\":\"base_handler\"}}")
+                    .getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(entryName));
+            zip.write(entry);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.seraphim.inference.model;
+
+import dev.seraphim.inference.tensor.DataType;
+import dev.seraphim.inference.tensor.TensorSpec;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON form of a model's signature and settings, shared by the model store's descriptors, the registry's
+ * stored signature and the management API's metadata: inputs, outputs, padding, batching, timeout_ms.
+ */
+public final class ModelDescriptors {
+    public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private ModelDescriptors() {
+    }
+
+    /** Reads signature and settings; throws IllegalArgumentException saying what is wrong. */
+    public static ModelDescriptor fromJson(JsonObject json, String name, String version, Path file) {
+        if (!MODEL_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("model name '" + name + "' must match " + MODEL_NAME.pattern());
+        }
+        if (!VERSION.matcher(version).matches()) {
+            throw new IllegalArgumentException("version '" + version + "' must match " + VERSION.pattern());
+        }
+        if (!(json.get("inputs") instanceof JsonArray inputsJson) || inputsJson.isEmpty()) {
+            throw new IllegalArgumentException("'inputs' must list the model's inputs: [{\"name\", \"datatype\", \"shape\"}]");
+        }
+        if (!(json.get("outputs") instanceof JsonArray outputsJson) || outputsJson.isEmpty()) {
+            throw new IllegalArgumentException("'outputs' must list the model's outputs: [{\"name\", \"datatype\", \"shape\"}]");
+        }
+        JsonObject padding = json.get("padding") instanceof JsonObject p ? p : JsonValue.EMPTY_JSON_OBJECT;
+        List<TensorSpec> inputs = specs(inputsJson, padding);
+        List<TensorSpec> outputs = specs(outputsJson, JsonValue.EMPTY_JSON_OBJECT);
+        JsonObject batching = json.get("batching") instanceof JsonObject b ? b : JsonValue.EMPTY_JSON_OBJECT;
+        Optional<Integer> workers = optionalInt(batching, "workers").or(() -> optionalInt(json, "workers"));
+        ModelDescriptor.BatchingOverrides overrides = new ModelDescriptor.BatchingOverrides(
+                optionalInt(batching, "max_batch_size"), optionalInt(batching, "max_batch_delay_ms"),
+                optionalInt(batching, "queue_capacity"), workers);
+        Optional<Long> timeout = json.get("timeout_ms") instanceof JsonNumber n ? Optional.of(n.longValueExact()) : Optional.empty();
+        return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout);
+    }
+
+    /** The signature as stored by the registry: inputs, outputs, padding. */
+    public static JsonObject signature(ModelDescriptor d) {
+        JsonObjectBuilder padding = Json.createObjectBuilder();
+        d.inputs().stream().filter(TensorSpec::padded).forEach(s -> padding.add(s.name(), s.paddingValue()));
+        return Json.createObjectBuilder().add("inputs", specsJson(d.inputs())).add("outputs", specsJson(d.outputs()))
+                .add("padding", padding).build();
+    }
+
+    public static JsonArray specsJson(List<TensorSpec> specs) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        for (TensorSpec s : specs) {
+            JsonArrayBuilder shape = Json.createArrayBuilder();
+            for (long dim : s.shape()) {
+                shape.add(dim);
+            }
+            a.add(Json.createObjectBuilder().add("name", s.name()).add("datatype", s.dataType().name()).add("shape", shape));
+        }
+        return a.build();
+    }
+
+    private static List<TensorSpec> specs(JsonArray array, JsonObject padding) {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (JsonValue v : array) {
+            if (!(v instanceof JsonObject o) || !(o.get("name") instanceof jakarta.json.JsonString nameJson)
+                    || !(o.get("datatype") instanceof jakarta.json.JsonString typeJson) || !(o.get("shape") instanceof JsonArray shapeJson)) {
+                throw new IllegalArgumentException("each tensor needs a string 'name', a string 'datatype' and a 'shape' array");
+            }
+            String name = nameJson.getString();
+            DataType type = DataType.byName(typeJson.getString()).orElseThrow(() -> new IllegalArgumentException(
+                    "tensor '" + name + "': unsupported datatype '" + typeJson.getString() + "'"));
+            long[] shape = new long[shapeJson.size()];
+            for (int i = 0; i < shape.length; i++) {
+                if (!(shapeJson.get(i) instanceof JsonNumber dim) || !dim.isIntegral() || dim.longValue() < -1) {
+                    throw new IllegalArgumentException("tensor '" + name + "': shape holds integers, -1 for a variable dimension");
+                }
+                shape[i] = dim.longValue();
+            }
+            Double pad = padding.get(name) instanceof JsonNumber p ? p.doubleValue() : null;
+            specs.add(new TensorSpec(name, type, shape, pad));
+        }
+        return specs;
+    }
+
+    private static Optional<Integer> optionalInt(JsonObject o, String key) {
+        return o.get(key) instanceof JsonNumber n ? Optional.of(n.intValueExact()) : Optional.empty();
+    }
+}

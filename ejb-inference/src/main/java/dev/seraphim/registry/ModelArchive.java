@@ -1,0 +1,76 @@
+package dev.seraphim.registry;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Tells a TorchScript file from a TorchServe model archive (.mar: a zip with MAR-INF/MANIFEST.json) and reads
+ * the archive: its manifest, and the serialized TorchScript file it names. Entries that would escape the
+ * archive's root are refused.
+ */
+final class ModelArchive {
+    record Manifest(Optional<String> modelName, Optional<String> modelVersion, String serializedFile) {
+    }
+
+    private ModelArchive() {
+    }
+
+    /** The manifest when the file is a .mar; empty for anything else (a TorchScript file is a zip too). */
+    static Optional<Manifest> manifest(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry entry = zip.getEntry("MAR-INF/MANIFEST.json");
+            if (entry == null) {
+                return Optional.empty();
+            }
+            checkEntries(zip);
+            JsonObject json;
+            try (InputStream in = zip.getInputStream(entry); JsonReader r = Json.createReader(in)) {
+                json = r.readObject();
+            } catch (RuntimeException e) {
+                throw new InvalidArtifactException("the archive's MAR-INF/MANIFEST.json is not valid JSON");
+            }
+            JsonObject model = json.getJsonObject("model");
+            if (model == null || !model.containsKey("serializedFile")) {
+                throw new InvalidArtifactException("the archive's manifest names no model.serializedFile");
+            }
+            return Optional.of(new Manifest(Optional.ofNullable(model.getString("modelName", null)),
+                    Optional.ofNullable(model.getString("modelVersion", null)), model.getString("serializedFile")));
+        } catch (ZipException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new InvalidArtifactException("the file cannot be read as an archive: " + e.getMessage());
+        }
+    }
+
+    static InputStream open(Path archive, String entryName, ZipFile[] holder) throws IOException {
+        ZipFile zip = new ZipFile(archive.toFile());
+        holder[0] = zip;
+        ZipEntry entry = zip.getEntry(entryName);
+        if (entry == null) {
+            zip.close();
+            throw new InvalidArtifactException("the archive has no entry '" + entryName + "' named by its manifest");
+        }
+        return zip.getInputStream(entry);
+    }
+
+    private static void checkEntries(ZipFile zip) {
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            String name = entries.nextElement().getName();
+            Path p = Path.of("root").resolve(name).normalize();
+            if (name.startsWith("/") || name.contains("\\") || !p.startsWith("root")) {
+                throw new InvalidArtifactException("the archive's entry '" + name + "' escapes its root");
+            }
+        }
+    }
+}

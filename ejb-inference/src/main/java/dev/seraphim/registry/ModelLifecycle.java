@@ -1,0 +1,374 @@
+package dev.seraphim.registry;
+
+import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.model.ModelDescriptor;
+import dev.seraphim.inference.model.ModelDescriptors;
+import dev.seraphim.inference.model.ModelStore;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionManagement;
+import jakarta.ejb.TransactionManagementType;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.persistence.OptimisticLockException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.ZipFile;
+
+/**
+ * The lifecycle of model versions: register, load, unload, set the default, roll back, change settings,
+ * delete, archive, each recorded in the audit. The registry in PostgreSQL says what should be loaded and which
+ * version is the default; this bean makes this server match it at start and every few seconds after, so that
+ * a change made through one server reaches every server on the same database. Changes on one server are made
+ * one at a time.
+ */
+@Singleton
+@Startup
+@DependsOn("InferenceEngine")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionManagement(TransactionManagementType.BEAN)
+public class ModelLifecycle {
+    private static final Logger LOG = Logger.getLogger(ModelLifecycle.class.getName());
+    static final String SYSTEM = "system";
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    InferenceEngine engine;
+
+    @Inject
+    RegistrySettings settings;
+
+    @Inject
+    dev.seraphim.inference.engine.EngineSettings engineSettings;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private final ReentrantLock changes = new ReentrantLock();
+    private ArtifactStore artifacts;
+    private ScheduledFuture<?> sync;
+
+    @PostConstruct
+    void start() {
+        artifacts = new ArtifactStore(settings.store());
+        try {
+            importDemoStoreIfEmpty();
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "could not read the model registry; serving nothing until the database answers", e);
+        }
+        engine.started();
+        sync = scheduler.scheduleWithFixedDelay(this::reconcileQuietly, settings.syncIntervalMillis(),
+                settings.syncIntervalMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (sync != null) {
+            sync.cancel(false);
+        }
+    }
+
+    public ArtifactStore artifacts() {
+        return artifacts;
+    }
+
+    /** First start on an empty registry: the models of the model-store directory become version 1, loaded, default. */
+    private void importDemoStoreIfEmpty() {
+        if (!registry.empty()) {
+            return;
+        }
+        List<ModelDescriptor> demo;
+        try {
+            demo = new ModelStore(settings.demoStore()).scan();
+        } catch (IOException e) {
+            LOG.warning("no models imported: " + e.getMessage());
+            return;
+        }
+        for (ModelDescriptor d : demo) {
+            audited(SYSTEM, "import", d.name(), d.version(), "from " + settings.demoStore(), () -> {
+                ArtifactStore.Staged staged = artifacts.stage(d.file(), Long.MAX_VALUE);
+                ModelVersion.Artifact artifact = artifacts.commit(staged, d.name(), d.version(), d.file().getFileName().toString());
+                registry.register(d, null, SYSTEM, "imported from the model store", artifact, null, null, SYSTEM);
+                registry.want(d.name(), d.version(), true, SYSTEM);
+                registry.setDefault(d.name(), d.version());
+                return null;
+            });
+        }
+        LOG.info("imported " + demo.size() + " models from " + settings.demoStore() + " into the registry");
+    }
+
+    /** What a registration carries besides the file. */
+    public record Registration(JsonObject metadata, String fileName, String actor) {
+    }
+
+    public ModelVersion register(InputStream file, Registration r) {
+        return locked(() -> {
+            JsonObject m = r.metadata();
+            ArtifactStore.Staged staged = artifacts.stage(file, settings.maxUploadBytes());
+            ArtifactStore.Staged model = staged;
+            String fileName = "model.pt";
+            try {
+                Optional<ModelArchive.Manifest> mar = ModelArchive.manifest(staged.file());
+                String name = m.getString("name", mar.flatMap(ModelArchive.Manifest::modelName).orElse(null));
+                if (name == null || !ModelDescriptors.MODEL_NAME.matcher(name).matches()) {
+                    throw new InvalidArtifactException("metadata 'name' is required and must match " + ModelDescriptors.MODEL_NAME.pattern());
+                }
+                String version = m.getString("version", null);
+                if (version == null) {
+                    version = registry.nextVersion(name);
+                }
+                if (registry.findVersion(name, version).isPresent()) {
+                    throw new RegistryConflictException("model " + name + " already has a version " + version);
+                }
+                if (mar.isPresent()) {
+                    ZipFile[] zip = new ZipFile[1];
+                    try (InputStream in = ModelArchive.open(staged.file(), mar.get().serializedFile(), zip)) {
+                        model = artifacts.stage(in, settings.maxUploadBytes());
+                    } finally {
+                        if (zip[0] != null) {
+                            zip[0].close();
+                        }
+                    }
+                }
+                Optional<String> unreadable = engine.unreadableAsTorchScript(model.file());
+                if (unreadable.isPresent()) {
+                    throw new InvalidArtifactException("the file is not a TorchScript model (" + unreadable.get() + ")");
+                }
+                ModelDescriptor d;
+                try {
+                    d = ModelDescriptors.fromJson(m, name, version, model.file());
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    throw new InvalidArtifactException("metadata: " + e.getMessage());
+                }
+                ModelVersion.Artifact artifact = artifacts.commit(model, name, version, fileName);
+                String registeredName = name;
+                String registeredVersion = version;
+                try {
+                    registry.register(d, m.getString("description", null), m.getString("owner", r.actor()),
+                            m.getString("description", null), artifact, json(m, "labels"), json(m, "metrics"), r.actor());
+                } catch (RuntimeException e) {
+                    artifacts.delete(artifact.relativePath());
+                    throw e;
+                }
+                registry.audit(r.actor(), "register", registeredName, registeredVersion, "sha256 " + artifact.sha256() + ", "
+                        + artifact.bytes() + " bytes" + (mar.isPresent() ? " from a .mar" : ""), null, engineSettings.serverName());
+                if (m.getBoolean("load", true)) {
+                    loadLocked(registeredName, registeredVersion, r.actor());
+                }
+                return registry.version(registeredName, registeredVersion);
+            } finally {
+                artifacts.discard(staged);
+                if (model != staged) {
+                    artifacts.discard(model);
+                }
+            }
+        });
+    }
+
+    private static String json(JsonObject m, String key) {
+        return m.containsKey(key) && !m.isNull(key) ? m.get(key).toString() : null;
+    }
+
+    public ModelVersion load(String name, String version, String actor) {
+        return locked(() -> {
+            loadLocked(name, version, actor);
+            return registry.version(name, version);
+        });
+    }
+
+    private void loadLocked(String name, String version, String actor) {
+        audited(actor, "load", name, version, null, () -> {
+            ModelVersion v = registry.want(name, version, true, actor);
+            ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
+            if (!served.ready()) {
+                registry.failed(name, version, served.error(), actor);
+                throw new ModelLoadFailedException("version " + version + " of " + name + " failed to load: " + served.error());
+            }
+            registry.loaded(name, version, actor);
+            if (v.model().defaultVersion().isEmpty()) {
+                registry.setDefault(name, version);
+                engine.setDefault(name, version);
+            }
+            return null;
+        });
+    }
+
+    public ModelVersion unload(String name, String version, String actor) {
+        return locked(() -> audited(actor, "unload", name, version, null, () -> {
+            registry.want(name, version, false, actor);
+            engine.unload(name, version);
+            registry.unloaded(name, version, actor);
+            return registry.version(name, version);
+        }));
+    }
+
+    public RegisteredModel setDefault(String name, String version, String actor) {
+        return locked(() -> audited(actor, "set-default", name, version, null, () -> {
+            registry.version(name, version);
+            if (engine.loaded(name, version).isEmpty()) {
+                throw new RegistryConflictException("version " + version + " of " + name + " is not loaded; load it first");
+            }
+            registry.setDefault(name, version);
+            engine.setDefault(name, version);
+            return registry.requireModel(name);
+        }));
+    }
+
+    public RegisteredModel rollBack(String name, String actor) {
+        return locked(() -> audited(actor, "rollback", name, null, null, () -> {
+            RegisteredModel m = registry.requireModel(name);
+            String target = m.previousDefaultVersion().orElseThrow(() -> new RegistryConflictException(
+                    "model " + name + " has no previous default version to roll back to"));
+            if (engine.loaded(name, target).isEmpty()) {
+                throw new RegistryConflictException("the previous default version " + target + " of " + name + " is not loaded; load it first");
+            }
+            registry.rollBack(name);
+            engine.setDefault(name, target);
+            return registry.requireModel(name);
+        }));
+    }
+
+    public ModelVersion changeSettings(String name, String version, Integer maxBatchSize, Integer maxBatchDelayMs,
+                                       Integer queueCapacity, Integer workers, String actor) {
+        return locked(() -> audited(actor, "update", name, version, "max_batch_size=" + maxBatchSize + " max_batch_delay_ms="
+                + maxBatchDelayMs + " queue_capacity=" + queueCapacity + " workers=" + workers, () -> {
+            ModelVersion v = registry.changeSettings(name, version, maxBatchSize, maxBatchDelayMs, queueCapacity, workers, actor);
+            try {
+                engine.reconfigure(name, version, engine.batchingFor(v.descriptor(artifacts.root())));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArtifactException(e.getMessage());
+            }
+            return v;
+        }));
+    }
+
+    public void delete(String name, String version, boolean force, String actor) {
+        locked(() -> audited(actor, "delete", name, version, force ? "forced" : null, () -> {
+            ModelVersion v = registry.version(name, version);
+            boolean isDefault = v.model().defaultVersion().map(version::equals).orElse(false);
+            boolean loaded = v.wantedLoaded() || engine.loaded(name, version).isPresent();
+            if ((isDefault || loaded) && !force) {
+                throw new RegistryConflictException("version " + version + " of " + name + " is "
+                        + (isDefault ? "the default" : "loaded") + "; unload it or set another default first, or delete with force=true");
+            }
+            engine.unload(name, version);
+            if (isDefault) {
+                engine.clearDefault(name);
+            }
+            artifacts.delete(registry.delete(name, version));
+            return null;
+        }));
+    }
+
+    public List<String> archive(String name, Duration olderThan, String actor) {
+        return locked(() -> audited(actor, "archive", name, null, "older than " + olderThan, () ->
+                registry.archive(name, OffsetDateTime.now().minus(olderThan), actor)));
+    }
+
+    /** Makes this server serve what the registry says: load wanted versions, unload the rest, follow the defaults. */
+    public void reconcile() {
+        locked(() -> {
+            List<ModelVersion> all = registry.allVersions();
+            for (ModelVersion v : all) {
+                String name = v.model().name();
+                boolean here = engine.loaded(name, v.version()).isPresent();
+                if (v.wantedLoaded() && !here) {
+                    ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
+                    if (served.ready()) {
+                        if (v.state() != VersionState.READY) {
+                            registry.loaded(name, v.version(), SYSTEM);
+                        }
+                    } else {
+                        registry.failed(name, v.version(), served.error(), SYSTEM);
+                    }
+                } else if (!v.wantedLoaded() && here) {
+                    engine.unload(name, v.version());
+                } else if (here) {
+                    engine.reconfigure(name, v.version(), engine.batchingFor(v.descriptor(artifacts.root())));
+                }
+            }
+            for (ServedModel served : engine.all()) {
+                if (all.stream().noneMatch(v -> v.model().name().equals(served.name()) && v.version().equals(served.version()))) {
+                    engine.unload(served.name(), served.version());
+                }
+            }
+            for (RegisteredModel m : registry.models()) {
+                Optional<String> wanted = m.defaultVersion();
+                if (wanted.isPresent() && engine.loaded(m.name(), wanted.get()).isPresent()) {
+                    if (!wanted.equals(engine.defaultVersion(m.name()))) {
+                        engine.setDefault(m.name(), wanted.get());
+                    }
+                } else if (wanted.isEmpty()) {
+                    engine.clearDefault(m.name());
+                }
+            }
+            return null;
+        });
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "registry sync failed: " + e.getMessage());
+        }
+    }
+
+    public interface Step<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T audited(String actor, String action, String model, String version, String detail, Step<T> step) {
+        try {
+            T result = step.run();
+            registry.audit(actor, action, model, version, detail, null, engineSettings.serverName());
+            return result;
+        } catch (IOException e) {
+            registry.audit(actor, action, model, version, detail, e.getMessage(), engineSettings.serverName());
+            throw new IllegalStateException("the model store could not be written: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            String error = e instanceof jakarta.ejb.EJBException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            registry.audit(actor, action, model, version, detail, error, engineSettings.serverName());
+            throw e;
+        }
+    }
+
+    private <T> T locked(Step<T> step) {
+        changes.lock();
+        try {
+            return step.run();
+        } catch (IOException e) {
+            throw new IllegalStateException("the model store could not be written: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof OptimisticLockException) {
+                    throw new RegistryConflictException("the model was changed at the same time by another call; retry");
+                }
+            }
+            throw e;
+        } finally {
+            changes.unlock();
+        }
+    }
+}
