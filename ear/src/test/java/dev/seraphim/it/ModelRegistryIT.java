@@ -74,7 +74,8 @@ class ModelRegistryIT {
         HttpResponse<String> unloaded = Registrations.call("POST", "/api/v1/models/" + name + "/versions/2/unload", null);
         assertEquals(200, unloaded.statusCode(), unloaded.body());
         assertEquals("UNLOADED", Seraphim.json(unloaded.body()).getString("state"));
-        assertEquals(404, Seraphim.send(Seraphim.post("/v2/models/" + name + "/versions/2/infer", c.oipBody())).statusCode());
+        assertEquals(503, Seraphim.send(Seraphim.post("/v2/models/" + name + "/versions/2/infer", c.oipBody())).statusCode(),
+                "a registered version that is not loaded is not ready");
 
         assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/2", null).statusCode());
         assertEquals(404, Seraphim.get("/api/v1/models/" + name + "/versions/2").statusCode());

@@ -176,6 +176,7 @@ public class ModelLifecycle {
                 if (m.getBoolean("load", true)) {
                     loadLocked(registeredName, registeredVersion, r.actor());
                 }
+                refreshRegistered();
                 return registry.version(registeredName, registeredVersion);
             } finally {
                 artifacts.discard(staged);
@@ -277,6 +278,7 @@ public class ModelLifecycle {
                 engine.clearDefault(name);
             }
             artifacts.delete(registry.delete(name, version));
+            refreshRegistered();
             return null;
         }));
     }
@@ -290,6 +292,7 @@ public class ModelLifecycle {
     public void reconcile() {
         locked(() -> {
             List<ModelVersion> all = registry.allVersions();
+            refreshRegistered(all);
             for (ModelVersion v : all) {
                 String name = v.model().name();
                 boolean here = engine.loaded(name, v.version()).isPresent();
@@ -325,6 +328,15 @@ public class ModelLifecycle {
             }
             return null;
         });
+    }
+
+    private void refreshRegistered() {
+        refreshRegistered(registry.allVersions());
+    }
+
+    private void refreshRegistered(List<ModelVersion> all) {
+        engine.registered(all.stream().collect(java.util.stream.Collectors.groupingBy(v -> v.model().name(),
+                java.util.stream.Collectors.mapping(ModelVersion::version, java.util.stream.Collectors.toSet()))));
     }
 
     private void reconcileQuietly() {

@@ -82,6 +82,8 @@ public class InferenceEngine {
     /** model name → version → served model */
     private final Map<String, Map<String, ServedModel>> models = new ConcurrentHashMap<>();
     private final Map<String, String> defaultVersions = new ConcurrentHashMap<>();
+    /** every registered version, loaded or not, so that a known but unloaded version answers "not ready" */
+    private volatile Map<String, Set<String>> registered = Map.of();
 
     @PostConstruct
     void start() {
@@ -259,8 +261,21 @@ public class InferenceEngine {
         return ordered;
     }
 
+    /** The registry's versions of every model, loaded here or not. */
+    public void registered(Map<String, Set<String>> versionsByModel) {
+        this.registered = Map.copyOf(versionsByModel);
+    }
+
     public ServedModel find(String name, Optional<String> version) {
         Map<String, ServedModel> versions = models.get(name);
+        Set<String> known = registered.getOrDefault(name, Set.of());
+        Optional<String> wanted = version.filter(s -> !s.isEmpty());
+        if (wanted.isPresent() && known.contains(wanted.get()) && (versions == null || !versions.containsKey(wanted.get()))) {
+            throw new ModelNotReadyException("version " + wanted.get() + " of model " + name + " is registered but not loaded; load it first");
+        }
+        if ((versions == null || versions.isEmpty()) && !known.isEmpty()) {
+            throw new ModelNotReadyException("model " + name + " has no version loaded; load one first");
+        }
         if (versions == null || versions.isEmpty()) {
             throw new ModelNotFoundException("model '" + name + "' is not known to this server");
         }

@@ -1,0 +1,145 @@
+package dev.seraphim.it;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A second Liberty server (a copy of the test server, its own port, the first server's PostgreSQL and model
+ * store): a change made through one server is served by the other within 5 seconds.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class TwoServersIT {
+    private static final int SECOND_PORT = 18081;
+    private static final Path WLP = Path.of(System.getProperty("wlp.home"));
+    private static final Path SECOND = WLP.resolve("usr/servers/seraphim-it2");
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Seraphim.ear();
+    }
+
+    @BeforeAll
+    static void startSecondServer() throws Exception {
+        Path first = WLP.resolve("usr/servers/seraphim-it");
+        deleteTree(SECOND);
+        Set<String> skip = Set.of("logs", "workarea", "dropins", "apps", "tranlog");
+        try (Stream<Path> files = Files.walk(first)) {
+            for (Path p : files.toList()) {
+                Path rel = first.relativize(p);
+                if (rel.getNameCount() > 0 && skip.contains(rel.getName(0).toString())) {
+                    continue;
+                }
+                Path target = SECOND.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Files.createDirectories(SECOND.resolve("dropins"));
+        Files.copy(Path.of(System.getProperty("seraphim.it.ear")), SECOND.resolve("dropins/seraphim.ear"));
+        ProcessBuilder pb = new ProcessBuilder(WLP.resolve("bin/server").toString(), "start", "seraphim-it2").inheritIO();
+        pb.environment().put("SERAPHIM_HTTP_PORT", Integer.toString(SECOND_PORT));
+        pb.environment().put("SERAPHIM_DB_URL", "jdbc:postgresql://127.0.0.1:" + System.getenv("SERAPHIM_DB_EMBEDDED_PORT") + "/seraphim");
+        // the first server's database is this server's external database: its own embedded one stays off
+        pb.environment().put("SERAPHIM_DB_EMBEDDED_PORT", "55499");
+        pb.environment().put("SERAPHIM_SERVER_NAME", "second");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        assertEquals(0, pb.start().waitFor(), "the second server starts");
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (second("/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the second server did not become ready; see " + SECOND.resolve("logs"));
+    }
+
+    @AfterAll
+    static void stopSecondServer() throws Exception {
+        new ProcessBuilder(WLP.resolve("bin/server").toString(), "stop", "seraphim-it2").inheritIO().start().waitFor();
+    }
+
+    private static HttpResponse<String> second(String path) throws IOException, InterruptedException {
+        return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> secondCall(String method, String path) throws IOException, InterruptedException {
+        return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path))
+                .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void changesThroughOneServerReachTheOtherWithinFiveSeconds() throws Exception {
+        String name = "shared-" + Long.toString(System.nanoTime(), 36);
+        HttpResponse<String> registered = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}",
+                "m.pt", Registrations.demoModel("tabular-mlp.pt"));
+        assertEquals(201, registered.statusCode(), registered.body());
+        long seen = millisUntil(() -> second("/v2/models/" + name + "/ready").statusCode() == 200);
+        assertTrue(seen <= 5000, "the second server served the new model after " + seen + " ms");
+
+        HttpResponse<String> unloaded = secondCall("POST", "/api/v1/models/" + name + "/versions/1/unload");
+        assertEquals(200, unloaded.statusCode(), unloaded.body());
+        long gone = millisUntil(() -> Seraphim.get("/v2/models/" + name + "/versions/1/ready").statusCode() != 200);
+        assertTrue(gone <= 5000, "the first server unloaded after " + gone + " ms");
+
+        assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/1?force=true", null).statusCode());
+        long deleted = millisUntil(() -> second("/api/v1/models/" + name).statusCode() == 404);
+        assertTrue(deleted <= 5000);
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static long millisUntil(Check check) throws Exception {
+        long start = System.nanoTime();
+        while (!check.holds()) {
+            if (System.nanoTime() - start > Duration.ofSeconds(15).toNanos()) {
+                return Long.MAX_VALUE;
+            }
+            Thread.sleep(100);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
