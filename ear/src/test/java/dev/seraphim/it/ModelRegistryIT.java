@@ -170,6 +170,30 @@ class ModelRegistryIT {
     }
 
     @Test
+    void aDamagedFileFailsToLoadWhileTheDefaultKeepsServing() throws Exception {
+        String name = unique("damaged");
+        byte[] pt = Registrations.demoModel("tabular-mlp.pt");
+        assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());
+        assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + ",\"load\":false}",
+                "m.pt", pt).statusCode());
+        Path file = Path.of(System.getProperty("seraphim.it.registry")).resolve(name).resolve("2").resolve("model.pt");
+        Files.write(file, Registrations.demoModel("text-classifier.pt"));
+        HttpResponse<String> load = Registrations.call("POST", "/api/v1/models/" + name + "/versions/2/load", null);
+        assertEquals(422, load.statusCode(), load.body());
+        assertTrue(Seraphim.json(load.body()).getString("detail").contains("sha256"), load.body());
+        JsonObject v2 = Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/2").body());
+        assertEquals("FAILED", v2.getString("state"));
+        assertTrue(v2.getString("last_error").contains("sha256"), v2.toString());
+        assertGolden(name, Golden.load("tabular-mlp"), Golden.load("tabular-mlp").cases().get(0), "1");
+
+        HttpResponse<String> archived = Registrations.call("POST", "/api/v1/models/" + name + "/archive?older_than=0m", null);
+        assertEquals(200, archived.statusCode(), archived.body());
+        assertEquals("[\"2\"]", Seraphim.json(archived.body()).getJsonArray("archived").toString(), "only the unloaded, non-default version");
+        assertEquals("ARCHIVED", Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/2").body()).getString("state"));
+        forceDelete(name, "1", "2");
+    }
+
+    @Test
     void aTorchServeArchiveIsRegisteredFromItsManifest() throws Exception {
         byte[] mar = Registrations.mar("model.pt", "model.pt", Registrations.demoModel("tabular-mlp.pt"));
         String name = unique("mar");

@@ -61,6 +61,10 @@ class TwoServersIT {
         }
         Files.createDirectories(SECOND.resolve("dropins"));
         Files.copy(Path.of(System.getProperty("seraphim.it.ear")), SECOND.resolve("dropins/seraphim.ear"));
+        launchSecond();
+    }
+
+    private static void launchSecond() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(WLP.resolve("bin/server").toString(), "start", "seraphim-it2").inheritIO();
         pb.environment().put("SERAPHIM_HTTP_PORT", Integer.toString(SECOND_PORT));
         pb.environment().put("SERAPHIM_DB_URL", "jdbc:postgresql://127.0.0.1:" + System.getenv("SERAPHIM_DB_EMBEDDED_PORT") + "/seraphim");
@@ -105,11 +109,24 @@ class TwoServersIT {
                 "m.pt", Registrations.demoModel("tabular-mlp.pt"));
         assertEquals(201, registered.statusCode(), registered.body());
         long seen = millisUntil(() -> second("/v2/models/" + name + "/ready").statusCode() == 200);
+        System.out.println("TwoServersIT: the second server served the new model " + seen + " ms after it was registered");
         assertTrue(seen <= 5000, "the second server served the new model after " + seen + " ms");
+
+        // a whole server restart: what the registry says is loaded is served again
+        stopSecondServer();
+        launchSecond();
+        HttpResponse<String> afterRestart = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
+                        + "/v2/models/" + name + "/infer")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Golden.load("tabular-mlp").cases().get(0).oipBody())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, afterRestart.statusCode(), "after a server restart: " + afterRestart.body());
+        Golden.load("tabular-mlp").assertClose(Golden.load("tabular-mlp").cases().get(0), Golden.flatten(
+                Seraphim.json(afterRestart.body()).getJsonArray("outputs").getJsonObject(0).getJsonArray("data")), "after restart");
 
         HttpResponse<String> unloaded = secondCall("POST", "/api/v1/models/" + name + "/versions/1/unload");
         assertEquals(200, unloaded.statusCode(), unloaded.body());
         long gone = millisUntil(() -> Seraphim.get("/v2/models/" + name + "/versions/1/ready").statusCode() != 200);
+        System.out.println("TwoServersIT: the first server unloaded " + gone + " ms after the second was asked to");
         assertTrue(gone <= 5000, "the first server unloaded after " + gone + " ms");
 
         assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/1?force=true", null).statusCode());
