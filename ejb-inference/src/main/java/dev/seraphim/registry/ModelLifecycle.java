@@ -64,6 +64,12 @@ public class ModelLifecycle {
     @Resource
     ManagedScheduledExecutorService scheduler;
 
+    @Inject
+    org.eclipse.microprofile.metrics.MetricRegistry metrics;
+
+    /** versions per state in the registry, as of the last sync: the figure behind seraphim_model_versions */
+    private volatile java.util.Map<VersionState, Long> versionsByState = java.util.Map.of();
+
     private final ReentrantLock changes = new ReentrantLock();
     private ArtifactStore artifacts;
     private ScheduledFuture<?> sync;
@@ -71,6 +77,12 @@ public class ModelLifecycle {
     @PostConstruct
     void start() {
         artifacts = new ArtifactStore(settings.store());
+        var versions = org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_versions")
+                .withDescription("Model versions in the registry by lifecycle state").build();
+        for (VersionState state : VersionState.values()) {
+            metrics.gauge(versions, () -> versionsByState.getOrDefault(state, 0L),
+                    new org.eclipse.microprofile.metrics.Tag("state", state.name()));
+        }
         try {
             importDemoStoreIfEmpty();
             reconcile();
@@ -335,6 +347,8 @@ public class ModelLifecycle {
     }
 
     private void refreshRegistered(List<ModelVersion> all) {
+        versionsByState = all.stream().collect(java.util.stream.Collectors.groupingBy(ModelVersion::state,
+                java.util.stream.Collectors.counting()));
         engine.registered(all.stream().collect(java.util.stream.Collectors.groupingBy(v -> v.model().name(),
                 java.util.stream.Collectors.mapping(ModelVersion::version, java.util.stream.Collectors.toSet()))));
     }

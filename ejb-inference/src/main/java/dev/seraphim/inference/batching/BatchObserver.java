@@ -13,4 +13,7 @@ public interface BatchObserver {
 
     default void expiredInQueue() {
     }
+
+    default void rejected() {
+    }
 }

@@ -54,7 +54,7 @@ public final class Batcher implements AutoCloseable {
     }
 
     /** Queues a request; its inputs must be checked against the signature and in signature order. */
-    public CompletableFuture<List<TensorData>> submit(List<TensorData> inputs) {
+    public CompletableFuture<BatchResult> submit(List<TensorData> inputs) {
         if (closed) {
             throw new ModelNotReadyException("model " + model + " is unloading");
         }
@@ -63,6 +63,7 @@ public final class Batcher implements AutoCloseable {
         do {
             d = depth.get();
             if (d >= s.queueCapacity()) {
+                observer.rejected();
                 throw new QueueFullException("the queue of model " + model + " is full (" + s.queueCapacity()
                         + " requests waiting); retry later", 1);
             }
@@ -157,7 +158,10 @@ public final class Batcher implements AutoCloseable {
             }
             members.forEach(this::release);
             long now = System.nanoTime();
-            members.forEach(m -> observer.queueWaited(now - m.enqueuedNanos));
+            members.forEach(m -> {
+                m.startedNanos = now;
+                observer.queueWaited(now - m.enqueuedNanos);
+            });
             return new Batch(members);
         } finally {
             gathering.unlock();
@@ -191,9 +195,11 @@ public final class Batcher implements AutoCloseable {
         try {
             List<TensorData> outputs = runner.run(batch.inputs(inputSpecs));
             List<List<TensorData>> perMember = batch.split(outputs);
-            observer.batchRan(batch.members.size(), batch.rows, System.nanoTime() - start);
+            long compute = System.nanoTime() - start;
+            observer.batchRan(batch.members.size(), batch.rows, compute);
             for (int i = 0; i < batch.members.size(); i++) {
-                batch.members.get(i).result.complete(perMember.get(i));
+                PendingInference m = batch.members.get(i);
+                m.result.complete(new BatchResult(perMember.get(i), batch.rows, m.startedNanos - m.enqueuedNanos, compute));
             }
         } catch (RuntimeException | Error e) {
             if (batch.members.size() > 1) {

@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
 /** One caller's request waiting in a batcher: its inputs (in signature order), its future and when it arrived. */
 final class PendingInference {
     final List<TensorData> inputs;
-    final CompletableFuture<List<TensorData>> result = new CompletableFuture<>();
+    final CompletableFuture<BatchResult> result = new CompletableFuture<>();
+    /** when its batch started: set by the worker before the forward */
+    volatile long startedNanos;
     final long enqueuedNanos;
     final long rows;
     /** Requests with equal keys may share a batch: same datatypes and non-batch dimensions, padded ones aside. */

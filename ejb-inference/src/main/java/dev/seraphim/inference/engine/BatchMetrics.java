@@ -13,7 +13,10 @@ import org.eclipse.microprofile.metrics.Timer;
 
 import java.time.Duration;
 
-/** The batchers' figures in MicroProfile Metrics: batch sizes, batches run, queue wait and compute time. */
+/**
+ * The engine's figures in MicroProfile Metrics: batch sizes, batches run, queue wait and compute time, queue
+ * depth and refusals per model version, model load time, and the native memory JavaCPP holds for libtorch.
+ */
 @ApplicationScoped
 public class BatchMetrics {
     @Inject
@@ -31,6 +34,8 @@ public class BatchMetrics {
                 .withDescription("Time a request waited in its model's queue").withUnit(MetricUnits.SECONDS).build(), tags);
         Counter expired = registry.counter(Metadata.builder().withName("seraphim_queue_expired")
                 .withDescription("Requests dropped from the queue because their caller had timed out").build(), tags);
+        Counter rejected = registry.counter(Metadata.builder().withName("seraphim_queue_rejected")
+                .withDescription("Requests refused at once because the model's queue was full (answered 503)").build(), tags);
         return new BatchObserver() {
             @Override
             public void batchRan(int requests, long rows, long computeNanos) {
@@ -48,6 +53,37 @@ public class BatchMetrics {
             public void expiredInQueue() {
                 expired.inc();
             }
+
+            @Override
+            public void rejected() {
+                rejected.inc();
+            }
         };
+    }
+
+    private static final Metadata QUEUE_DEPTH = Metadata.builder().withName("seraphim_queue_depth")
+            .withDescription("Requests waiting in a model version's queue").build();
+
+    void served(String model, String version, dev.seraphim.inference.batching.Batcher batcher, long loadNanos) {
+        Tag[] tags = {new Tag("model", model), new Tag("version", version)};
+        registry.timer(Metadata.builder().withName("seraphim_model_load_duration")
+                .withDescription("Time to load a model version into libtorch, optimization and check included")
+                .withUnit(MetricUnits.SECONDS).build(), tags).update(Duration.ofNanos(loadNanos));
+        registry.remove(new org.eclipse.microprofile.metrics.MetricID(QUEUE_DEPTH.getName(), tags));
+        registry.gauge(QUEUE_DEPTH, batcher, dev.seraphim.inference.batching.Batcher::queueDepth, tags);
+    }
+
+    void retired(String model, String version) {
+        registry.remove(new org.eclipse.microprofile.metrics.MetricID(QUEUE_DEPTH.getName(), new Tag("model", model),
+                new Tag("version", version)));
+    }
+
+    void nativeMemory() {
+        registry.gauge(Metadata.builder().withName("seraphim_native_physical").withUnit(MetricUnits.BYTES)
+                .withDescription("Resident memory of the process as JavaCPP measures it (libtorch's tensors and modules included)").build(),
+                org.bytedeco.javacpp.Pointer::physicalBytes);
+        registry.gauge(Metadata.builder().withName("seraphim_native_allocated").withUnit(MetricUnits.BYTES)
+                .withDescription("Native memory JavaCPP has allocated and not yet released").build(),
+                org.bytedeco.javacpp.Pointer::totalBytes);
     }
 }

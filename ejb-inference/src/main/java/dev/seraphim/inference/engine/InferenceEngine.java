@@ -88,6 +88,7 @@ public class InferenceEngine {
     @PostConstruct
     void start() {
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
+        batchMetrics.nativeMemory();
     }
 
     /**
@@ -115,6 +116,7 @@ public class InferenceEngine {
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"
                     + (model.optimized() ? " (optimized for inference)" : " (as loaded)") + ", batching " + batching);
             ServedModel replaced = models.computeIfAbsent(d.name(), n -> new ConcurrentHashMap<>()).put(d.version(), served);
+            batchMetrics.served(d.name(), d.version(), batcher, System.nanoTime() - start);
             if (replaced != null) {
                 retire(replaced);
             }
@@ -137,6 +139,7 @@ public class InferenceEngine {
         Map<String, ServedModel> versions = models.get(name);
         ServedModel served = versions == null ? null : versions.remove(version);
         if (served != null) {
+            batchMetrics.retired(name, version);
             retire(served);
             LOG.info("model " + name + " version " + version + " unloaded");
         }
@@ -219,9 +222,10 @@ public class InferenceEngine {
         long timeout = served.descriptor().timeoutMillis().orElse(settings.timeoutMillis());
         return served.batcher().submit(ordered)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .handle((outputs, failure) -> {
+                .handle((batch, failure) -> {
                     if (failure == null) {
-                        return new InferenceResult(served.name(), served.version(), outputs, (int) ordered.get(0).rows());
+                        return new InferenceResult(served.name(), served.version(), batch.outputs(), batch.batchRows(),
+                                batch.queueNanos(), batch.computeNanos());
                     }
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof TimeoutException) {

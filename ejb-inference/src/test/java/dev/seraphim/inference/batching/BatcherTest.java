@@ -74,12 +74,12 @@ class BatcherTest {
     @Test
     void concurrentRequestsShareBatchesAndEachGetsItsOwnRows() throws Exception {
         Batcher b = batcher(16, 50, 100);
-        List<CompletableFuture<List<TensorData>>> futures = new ArrayList<>();
+        List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             futures.add(b.submit(List.of(rows(i, 1, i, 2))));
         }
         for (int i = 0; i < 12; i++) {
-            ByteBuffer out = futures.get(i).get(5, TimeUnit.SECONDS).get(0).data();
+            ByteBuffer out = futures.get(i).get(5, TimeUnit.SECONDS).outputs().get(0).data();
             assertEquals(i + 1, out.getFloat(), 0f, "row 1 of request " + i);
             assertEquals(i + 2, out.getFloat(), 0f, "row 2 of request " + i);
         }
@@ -90,10 +90,10 @@ class BatcherTest {
     @Test
     void requestsWithDifferentRowShapesNeverShareABatch() throws Exception {
         Batcher b = batcher(16, 50, 100);
-        CompletableFuture<List<TensorData>> narrow = b.submit(List.of(matrix(1, 2, 1, 2)));
-        CompletableFuture<List<TensorData>> wide = b.submit(List.of(matrix(1, 3, 1, 2, 3)));
-        assertEquals(3f, narrow.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
-        assertEquals(6f, wide.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
+        CompletableFuture<BatchResult> narrow = b.submit(List.of(matrix(1, 2, 1, 2)));
+        CompletableFuture<BatchResult> wide = b.submit(List.of(matrix(1, 3, 1, 2, 3)));
+        assertEquals(3f, narrow.get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
+        assertEquals(6f, wide.get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
         assertEquals(List.of(1L, 1L), batchRows);
     }
 
@@ -109,7 +109,7 @@ class BatcherTest {
             }
             return rowSums(inputs);
         }, executor, BatchObserver.NONE);
-        List<CompletableFuture<List<TensorData>>> accepted = new ArrayList<>();
+        List<CompletableFuture<BatchResult>> accepted = new ArrayList<>();
         accepted.add(b.submit(List.of(rows(1, 1))));
         Thread.sleep(100);
         accepted.add(b.submit(List.of(rows(2, 2))));
@@ -117,7 +117,7 @@ class BatcherTest {
         QueueFullException full = assertThrows(QueueFullException.class, () -> b.submit(List.of(rows(4, 4))));
         assertEquals(1, full.retryAfterSeconds());
         release.countDown();
-        for (CompletableFuture<List<TensorData>> f : accepted) {
+        for (CompletableFuture<BatchResult> f : accepted) {
             f.get(5, TimeUnit.SECONDS);
         }
         assertEquals(0, b.queueDepth());
@@ -127,10 +127,10 @@ class BatcherTest {
     void paddedInputsShareABatchAndKeepTheirOwnValues() throws Exception {
         TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, -1}, 0.0);
         Batcher b = new Batcher("padded", List.of(spec), new BatchingSettings(8, 50, 10, 1), this::rowSums, executor, BatchObserver.NONE);
-        CompletableFuture<List<TensorData>> shortRow = b.submit(List.of(matrix(1, 2, 1, 2)));
-        CompletableFuture<List<TensorData>> longRow = b.submit(List.of(matrix(1, 4, 1, 2, 3, 4)));
-        assertEquals(3f, shortRow.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
-        assertEquals(10f, longRow.get(5, TimeUnit.SECONDS).get(0).data().getFloat(), 0f);
+        CompletableFuture<BatchResult> shortRow = b.submit(List.of(matrix(1, 2, 1, 2)));
+        CompletableFuture<BatchResult> longRow = b.submit(List.of(matrix(1, 4, 1, 2, 3, 4)));
+        assertEquals(3f, shortRow.get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
+        assertEquals(10f, longRow.get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
         assertEquals(List.of(2L), batchRows, "padding let both rows run as one batch");
     }
 
@@ -143,9 +143,9 @@ class BatcherTest {
             }
             return rowSums(inputs);
         }, executor, BatchObserver.NONE);
-        CompletableFuture<List<TensorData>> good = b.submit(List.of(rows(1, 1)));
-        CompletableFuture<List<TensorData>> bad = b.submit(List.of(rows(-1, 1)));
-        assertArrayEquals(new long[]{1, 1}, good.get(5, TimeUnit.SECONDS).get(0).shape());
+        CompletableFuture<BatchResult> good = b.submit(List.of(rows(1, 1)));
+        CompletableFuture<BatchResult> bad = b.submit(List.of(rows(-1, 1)));
+        assertArrayEquals(new long[]{1, 1}, good.get(5, TimeUnit.SECONDS).outputs().get(0).shape());
         assertTrue(assertThrows(Exception.class, () -> bad.get(5, TimeUnit.SECONDS)).getCause() instanceof IllegalArgumentException);
     }
 

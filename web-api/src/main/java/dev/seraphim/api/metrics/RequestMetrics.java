@@ -31,7 +31,23 @@ public class RequestMetrics {
             .withDescription("Inference request latency, body parsing to response, per model and version")
             .withUnit(MetricUnits.SECONDS).build();
 
-    public void record(String api, String model, String version, String outcome, long startNanos) {
+    private static final java.util.logging.Logger ACCESS = java.util.logging.Logger.getLogger("dev.seraphim.access");
+
+    /** Counts and times one inference request and writes its access line (no input data, ever). */
+    public void record(String api, String requestId, String model, String version, String outcome, int status,
+                       dev.seraphim.inference.InferenceResult result, long startNanos) {
+        record(api, model, result != null ? result.version() : version, outcome, startNanos);
+        if (ACCESS.isLoggable(java.util.logging.Level.INFO)) {
+            ACCESS.info(String.format(java.util.Locale.ROOT,
+                    "inference request_id=%s api=%s model=%s version=%s status=%d outcome=%s batch_rows=%d queue_ms=%.3f compute_ms=%.3f duration_ms=%.3f",
+                    requestId, api, model == null ? "-" : model.replaceAll("[^A-Za-z0-9._-]", "?"),
+                    result != null ? result.version() : version == null ? "-" : version.replaceAll("[^A-Za-z0-9._-]", "?"),
+                    status, outcome, result == null ? 0 : result.batchRows(), result == null ? 0 : result.queueNanos() / 1e6,
+                    result == null ? 0 : result.computeNanos() / 1e6, (System.nanoTime() - startNanos) / 1e6));
+        }
+    }
+
+    private void record(String api, String model, String version, String outcome, long startNanos) {
         boolean known = model != null && engine.all().stream().anyMatch(m -> m.name().equals(model));
         String m = known ? model : UNKNOWN;
         String v = "";

@@ -77,6 +77,7 @@ public class TorchServeInferenceResource {
 
     private CompletionStage<Response> run(String model, Optional<String> version, InputStream in) {
         long start = System.nanoTime();
+        String requestId = String.valueOf(http.getAttribute(dev.seraphim.api.RequestIds.PROPERTY));
         String path = "predictions/" + model;
         try {
             ServedModel served = engine.find(model, version);
@@ -105,9 +106,9 @@ public class TorchServeInferenceResource {
             }
             return engine.infer(new InferenceRequest(model, version, inputs)).handle((result, failure) -> {
                 if (failure != null) {
-                    return fail(failure, model, version, path, start);
+                    return fail(failure, requestId, model, version, path, start);
                 }
-                metrics.record("torchserve", model, result.version(), "success", start);
+                metrics.record("torchserve", requestId, model, result.version(), "success", 200, result, start);
                 JsonOutput json = new JsonOutput();
                 if (result.outputs().size() == 1) {
                     json.nestedData(result.outputs().get(0));
@@ -121,13 +122,13 @@ public class TorchServeInferenceResource {
                 return Response.ok(json.toByteArray()).build();
             });
         } catch (Exception e) {
-            return CompletableFuture.completedFuture(fail(e, model, version, path, start));
+            return CompletableFuture.completedFuture(fail(e, requestId, model, version, path, start));
         }
     }
 
-    private Response fail(Throwable failure, String model, Optional<String> version, String path, long start) {
+    private Response fail(Throwable failure, String requestId, String model, Optional<String> version, String path, long start) {
         ApiError error = ApiError.of(failure);
-        metrics.record("torchserve", model, version.orElse(null), error.outcome(), start);
+        metrics.record("torchserve", requestId, model, version.orElse(null), error.outcome(), error.status(), null, start);
         return ApiErrorMapper.render(error, path);
     }
 }
