@@ -12,10 +12,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class EngineSettings {
     @Inject
-    @ConfigProperty(name = "seraphim.model.store", defaultValue = "model-store")
-    String modelStore;
-
-    @Inject
     @ConfigProperty(name = "seraphim.inference.device", defaultValue = "cpu")
     String device;
 
@@ -50,10 +46,6 @@ public class EngineSettings {
     @Inject
     @ConfigProperty(name = "seraphim.server.name")
     Optional<String> serverName;
-
-    public String modelStore() {
-        return modelStore;
-    }
 
     public String device() {
         return device;

@@ -157,9 +157,13 @@ public class OipResource {
         return json.raw("]}").toByteArray();
     }
 
-    private static Response metadata(ServedModel served) {
-        JsonOutput json = new JsonOutput().raw("{\"name\":").string(served.name())
-                .raw(",\"versions\":[").string(served.version()).raw("]")
+    private Response metadata(ServedModel served) {
+        JsonOutput json = new JsonOutput().raw("{\"name\":").string(served.name()).raw(",\"versions\":[");
+        List<String> versions = engine.all().stream().filter(m -> m.name().equals(served.name())).map(ServedModel::version).sorted().toList();
+        for (int i = 0; i < versions.size(); i++) {
+            json.raw(i > 0 ? "," : "").string(versions.get(i));
+        }
+        json.raw("]")
                 .raw(",\"platform\":").string(PLATFORM)
                 .raw(",\"inputs\":");
         specs(json, served.descriptor().inputs());

@@ -3,7 +3,6 @@ package dev.seraphim.api.torchserve;
 import dev.seraphim.api.ApiError;
 import dev.seraphim.inference.ModelNotFoundException;
 import dev.seraphim.inference.engine.InferenceEngine;
-import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.ModelVersion;
@@ -224,9 +223,5 @@ public class TorchServeManagementResource {
 
     static String status(String text) {
         return Json.createObjectBuilder().add("status", text).build().toString();
-    }
-
-    static boolean ready(ServedModel m) {
-        return m.ready();
     }
 }
