@@ -52,8 +52,23 @@ class ServerSurfaceIT {
         assertTrue(ready.body().contains("\"name\":\"database\""), ready.body());
         assertTrue(ready.body().matches("(?s).*\"schema_version\":\"[1-9][0-9]*\".*"), "Flyway migrated the schema: " + ready.body());
         assertTrue(ready.body().contains("\"tabular-mlp:1\":\"READY\""), ready.body());
+        assertTrue(ready.body().contains("\"name\":\"model-store\"") && ready.body().contains("\"name\":\"inference-queues\""),
+                ready.body());
         assertEquals(200, Seraphim.get("/health/live").statusCode());
         assertEquals(200, Seraphim.get("/health/started").statusCode());
+
+        HttpResponse<String> platform = Seraphim.get("/api/v1/health");
+        assertEquals(200, platform.statusCode(), platform.body());
+        JsonObject view = Seraphim.json(platform.body());
+        assertTrue(java.util.Set.of("healthy", "degraded").contains(view.getString("status")), platform.body());
+        assertEquals("ready", view.getJsonObject("checks").getString("models"));
+        assertEquals("up", view.getJsonObject("checks").getString("database"));
+        assertTrue(view.getJsonObject("database").getBoolean("up"));
+        assertTrue(view.getJsonArray("models_loaded").toString().contains("\"name\":\"tabular-mlp\""), platform.body());
+        assertTrue(Seraphim.json(Seraphim.get("/api/v1/health/model").body()).getJsonArray("loaded").size() >= 3);
+        JsonObject system = Seraphim.json(Seraphim.get("/api/v1/health/system").body());
+        assertEquals("up", system.getJsonObject("model_store").getString("status"), system.toString());
+        assertTrue(system.getJsonNumber("native_physical_bytes").longValue() > 0);
     }
 
     @Test

@@ -101,6 +101,11 @@ public class ModelLifecycle {
         }
     }
 
+    /** Versions per state in the registry as of the last sync (every few seconds). */
+    public java.util.Map<VersionState, Long> versionsByState() {
+        return versionsByState;
+    }
+
     public ArtifactStore artifacts() {
         return artifacts;
     }

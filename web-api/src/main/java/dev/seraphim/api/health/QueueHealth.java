@@ -1,0 +1,40 @@
+package dev.seraphim.api.health;
+
+import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.engine.ServedModel;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Not ready while any loaded version's queue is fuller than the threshold (default 90 %), so that a load
+ * balancer sends new work elsewhere before requests start to be refused.
+ */
+@Readiness
+@ApplicationScoped
+public class QueueHealth implements HealthCheck {
+    @Inject
+    InferenceEngine engine;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.health.queue.saturation", defaultValue = "0.9")
+    double saturation;
+
+    @Override
+    public HealthCheckResponse call() {
+        var b = HealthCheckResponse.named("inference-queues");
+        boolean up = true;
+        for (ServedModel m : engine.all()) {
+            int capacity = m.batcher().settings().queueCapacity();
+            double fill = (double) m.queueDepth() / capacity;
+            if (fill >= saturation) {
+                up = false;
+                b.withData(m.name() + ":" + m.version(), m.queueDepth() + "/" + capacity);
+            }
+        }
+        return b.status(up).withData("saturation_threshold", Double.toString(saturation)).build();
+    }
+}
