@@ -89,10 +89,12 @@ class ServerSurfaceIT {
         for (String name : new String[]{"seraphim_inference_request_duration_seconds_bucket{", "seraphim_batch_size_bucket{",
                 "seraphim_batches_total{", "seraphim_queue_wait_seconds_bucket{", "seraphim_batch_compute_seconds_bucket{",
                 "seraphim_queue_depth{", "seraphim_queue_rejected_total{", "seraphim_model_load_duration_seconds_count{",
-                "seraphim_model_versions{", "seraphim_native_physical_bytes{", "seraphim_native_allocated_bytes{"}) {
+                "seraphim_model_versions{", "seraphim_native_physical_bytes{", "seraphim_native_allocated_bytes{",
+                "seraphim_database_up{", "seraphim_model_store_free_bytes{"}) {
             assertTrue(metrics.contains(name), name + " is exported");
         }
         assertTrue(value(metrics, "seraphim_model_versions", "state=\"READY\"") >= 3, "the demo models are READY");
+        assertEquals(1.0, value(metrics, "seraphim_database_up"), "the database is up");
         // CI checks Seraphim's own metrics with promtool (.ci/run); Liberty's base and vendor metrics use camelCase
         Files.writeString(Path.of(System.getProperty("seraphim.it.metrics.out")), Seraphim.get("/metrics?scope=application").body());
     }

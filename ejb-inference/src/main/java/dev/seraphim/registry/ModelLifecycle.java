@@ -79,6 +79,15 @@ public class ModelLifecycle {
         artifacts = new ArtifactStore(settings.store());
         var versions = org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_versions")
                 .withDescription("Model versions in the registry by lifecycle state").build();
+        metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_store_free")
+                .withUnit(org.eclipse.microprofile.metrics.MetricUnits.BYTES)
+                .withDescription("Usable space left where the registry keeps model files").build(), () -> {
+                    try {
+                        return java.nio.file.Files.getFileStore(settings.store()).getUsableSpace();
+                    } catch (IOException e) {
+                        return -1L;
+                    }
+                });
         for (VersionState state : VersionState.values()) {
             metrics.gauge(versions, () -> versionsByState.getOrDefault(state, 0L),
                     new org.eclipse.microprofile.metrics.Tag("state", state.name()));

@@ -54,11 +54,17 @@ public class Database {
     @ConfigProperty(name = "seraphim.db.embedded.binaries")
     Optional<String> embeddedBinaries;
 
+    @Inject
+    org.eclipse.microprofile.metrics.MetricRegistry metrics;
+
     private volatile String migratedTo = "none";
     private volatile String startupError;
 
     @PostConstruct
     void start() {
+        metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_database_up")
+                .withDescription("1 while PostgreSQL answers a round trip within 2 s, else 0 (checked at each scrape)").build(),
+                () -> ping().isPresent() ? 1 : 0);
         try {
             EmbeddedPostgres embedded = new EmbeddedPostgres(Path.of(embeddedDir),
                     embeddedBinaries.filter(s -> !s.isBlank()).map(Path::of).orElse(null), embeddedPort, "seraphim", "seraphim");
