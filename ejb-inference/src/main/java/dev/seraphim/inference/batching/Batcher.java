@@ -186,7 +186,8 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
-    private void release(PendingInference p) {
+    /** A request left the queue: into a batch, or dropped. */
+    private void release(PendingInference ignored) {
         depth.decrementAndGet();
     }
 

@@ -165,6 +165,12 @@ public class InferenceEngine {
         return Optional.ofNullable(defaultVersions.get(name));
     }
 
+    /** Whether any version of the model is loaded here. */
+    public boolean serves(String name) {
+        Map<String, ServedModel> versions = models.get(name);
+        return versions != null && !versions.isEmpty();
+    }
+
     public Optional<ServedModel> loaded(String name, String version) {
         return Optional.ofNullable(models.get(name)).map(v -> v.get(version));
     }

@@ -9,7 +9,6 @@ import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Requests counted by model, version, outcome and API, and their latency per model and version. Model names
@@ -48,16 +47,14 @@ public class RequestMetrics {
     }
 
     private void record(String api, String model, String version, String outcome, long startNanos) {
-        boolean known = model != null && engine.all().stream().anyMatch(m -> m.name().equals(model));
-        String m = known ? model : UNKNOWN;
+        // map lookups only: this runs on every request, and must never throw on the failure path
+        String m = UNKNOWN;
         String v = "";
-        if (known) {
+        if (model != null && engine.serves(model)) {
+            m = model;
             // a request that named no version was meant for the default one
-            v = version != null ? version : engine.find(model, Optional.empty()).version();
-            String asked = v;
-            if (engine.all().stream().noneMatch(s -> s.name().equals(model) && s.version().equals(asked))) {
-                v = UNKNOWN;
-            }
+            String asked = version != null ? version : engine.defaultVersion(model).orElse(null);
+            v = asked != null && engine.loaded(model, asked).isPresent() ? asked : UNKNOWN;
         }
         registry.counter(REQUESTS, new Tag("model", m), new Tag("version", v), new Tag("outcome", outcome), new Tag("api", api)).inc();
         registry.timer(DURATION, new Tag("model", m), new Tag("version", v)).update(Duration.ofNanos(System.nanoTime() - startNanos));
