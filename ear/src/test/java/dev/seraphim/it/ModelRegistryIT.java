@@ -85,7 +85,7 @@ class ModelRegistryIT {
         assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/1?force=true", null).statusCode());
         assertEquals(404, Seraphim.get("/api/v1/models/" + name).statusCode());
 
-        String audit = Seraphim.get("/api/v1/audit?model=" + name).body();
+        String audit = Seraphim.get("/api/v1/audit/management?model=" + name).body();
         for (String action : new String[]{"register", "load", "set-default", "rollback", "update", "unload", "delete"}) {
             assertTrue(audit.contains("\"action\":\"" + action + "\""), action + " is audited: " + audit);
         }

@@ -52,6 +52,12 @@ class OverloadIT {
             assertTrue(Seraphim.json(r.body()).getString("error").contains("the queue of model text-classifier-q1 version 1 is full"), r.body());
             refused++;
         }
+        // the readiness check reports the saturation (it remembers refusals for the test window of 2 s)
+        HttpResponse<String> saturated = Seraphim.get("/health/ready");
+        assertEquals(503, saturated.statusCode(), saturated.body());
+        jakarta.json.JsonObject queues = ModelFileHealthIT.check(saturated.body(), "inference-queues");
+        assertEquals("DOWN", queues.getString("status"));
+        assertTrue(queues.getJsonObject("data").containsKey("text-classifier-q1:1"), queues.toString());
         assertTrue(ok >= 1, "some requests are served");
         assertTrue(refused >= 1, "a queue of one cannot take a burst of 32 slow requests; none was refused");
         String metrics = Seraphim.get("/metrics?scope=application").body();
@@ -59,6 +65,10 @@ class OverloadIT {
                 "rejected requests are counted");
 
         HttpResponse<String> after = Seraphim.send(Seraphim.post("/v2/models/text-classifier-q1/infer", body));
+        Thread.sleep(2500);
+        HttpResponse<String> calm = Seraphim.get("/health/ready");
+        assertEquals(200, calm.statusCode(), "ready again once the burst is over: " + calm.body());
+        assertEquals("UP", ModelFileHealthIT.check(calm.body(), "inference-queues").getString("status"));
         assertEquals(200, after.statusCode(), "the model serves again once the burst is over: " + after.body());
     }
 

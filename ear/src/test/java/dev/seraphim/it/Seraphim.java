@@ -45,6 +45,17 @@ final class Seraphim {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** /health/ready once it answers 200 (readiness may be DOWN for a moment after another test's burst). */
+    static HttpResponse<String> awaitReady() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        HttpResponse<String> ready = get("/health/ready");
+        while (ready.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            ready = get("/health/ready");
+        }
+        return ready;
+    }
+
     static JsonObject json(String body) {
         try (JsonReader r = Json.createReader(new StringReader(body))) {
             return r.readObject();

@@ -47,7 +47,7 @@ class ServerSurfaceIT {
 
     @Test
     void healthReportsTheDatabaseAndEveryModel() throws Exception {
-        HttpResponse<String> ready = Seraphim.get("/health/ready");
+        HttpResponse<String> ready = Seraphim.awaitReady();
         assertEquals(200, ready.statusCode(), ready.body());
         assertTrue(ready.body().contains("\"name\":\"database\""), ready.body());
         assertTrue(ready.body().matches("(?s).*\"schema_version\":\"[1-9][0-9]*\".*"), "Flyway migrated the schema: " + ready.body());

@@ -59,6 +59,9 @@ public class ModelLifecycle {
     RegistrySettings settings;
 
     @Inject
+    dev.seraphim.platform.database.Database database;
+
+    @Inject
     dev.seraphim.inference.engine.EngineSettings engineSettings;
 
     @Resource
@@ -367,7 +370,21 @@ public class ModelLifecycle {
                 java.util.stream.Collectors.mapping(ModelVersion::version, java.util.stream.Collectors.toSet()))));
     }
 
+    private volatile boolean databaseDown;
+
     private void reconcileQuietly() {
+        // while the database is away, loaded models keep serving: say so once, not at every sync
+        if (database.ping().isEmpty()) {
+            if (!databaseDown) {
+                databaseDown = true;
+                LOG.warning("registry sync paused: the database does not answer; loaded models keep serving");
+            }
+            return;
+        }
+        if (databaseDown) {
+            databaseDown = false;
+            LOG.info("registry sync resumed: the database answers again");
+        }
         try {
             reconcile();
         } catch (RuntimeException e) {

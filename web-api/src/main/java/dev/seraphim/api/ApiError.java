@@ -58,6 +58,11 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof InferenceTimeoutException) {
             return new ApiError(504, "Gateway Timeout", t.getMessage(), null, "timeout");
         }
+        if (t instanceof java.sql.SQLException || t instanceof jakarta.persistence.PersistenceException) {
+            // a dependency is down, not a defect here: the caller may retry, operators see readiness DOWN
+            LOG.warning("database unavailable while serving a request: " + t);
+            return new ApiError(503, "Service Unavailable", "the database is unavailable; retry later", 5, "server_error");
+        }
         if (t instanceof WebApplicationException w) {
             int status = w.getResponse().getStatus();
             String message = switch (status) {

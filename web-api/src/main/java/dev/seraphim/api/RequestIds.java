@@ -1,39 +1,55 @@
 package dev.seraphim.api;
 
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.ContainerResponseContext;
-import jakarta.ws.rs.container.ContainerResponseFilter;
-import jakarta.ws.rs.container.PreMatching;
-import jakarta.ws.rs.ext.Provider;
+import com.ibm.websphere.logging.hpel.LogRecordContext;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
+import java.io.IOException;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Gives every request an id: the caller's X-Request-Id when it is a plain token, else the trace id of a W3C
- * traceparent, else a new one. The id is echoed in the response's X-Request-Id and written in the access line.
+ * traceparent, else a new one. The id is echoed in the response's X-Request-Id, and Liberty writes it as
+ * {@code ext_requestId} in every JSON log line logged on the request's thread (LogRecordContext); lines logged
+ * for the request elsewhere (the access line, written when its batch completes) set it themselves.
  */
-@Provider
-@PreMatching
-public class RequestIds implements ContainerRequestFilter, ContainerResponseFilter {
+@WebFilter(urlPatterns = "/*", asyncSupported = true)
+public class RequestIds implements Filter {
     public static final String HEADER = "X-Request-Id";
     public static final String PROPERTY = "seraphim.request.id";
+    public static final String ORIGIN = "seraphim.request.origin";
+    public static final String LOG_FIELD = "requestId";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
 
     @Override
-    public void filter(ContainerRequestContext request) {
-        request.setProperty(PROPERTY, idOf(request.getHeaderString(HEADER), request.getHeaderString("traceparent")));
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest http = (HttpServletRequest) request;
+        String id = idOf(http.getHeader(HEADER), http.getHeader("traceparent"));
+        http.setAttribute(PROPERTY, id);
+        http.setAttribute(ORIGIN, new RequestOrigin(id, ClientAddress.mask(http.getRemoteAddr()), null));
+        ((HttpServletResponse) response).setHeader(HEADER, id);
+        LogRecordContext.addExtension(LOG_FIELD, id);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            LogRecordContext.removeExtension(LOG_FIELD);
+        }
     }
 
-    @Override
-    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        Object id = request.getProperty(PROPERTY);
-        if (id != null) {
-            response.getHeaders().putSingle(HEADER, id);
-        }
+    /** The origin of the request being served on this thread (set by this filter before any resource runs). */
+    public static RequestOrigin origin(HttpServletRequest http) {
+        Object o = http.getAttribute(ORIGIN);
+        return o instanceof RequestOrigin origin ? origin : new RequestOrigin(UUID.randomUUID().toString(), null, null);
     }
 
     static String idOf(String requestId, String traceparent) {

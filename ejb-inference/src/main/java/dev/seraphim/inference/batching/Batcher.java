@@ -64,6 +64,8 @@ public final class Batcher implements AutoCloseable {
             d = depth.get();
             if (d >= s.queueCapacity()) {
                 observer.rejected();
+                lastRejectedNanos = System.nanoTime();
+                everRejected = true;
                 throw new QueueFullException("the queue of model " + model + " is full (" + s.queueCapacity()
                         + " requests waiting); retry later", 1);
             }
@@ -72,6 +74,14 @@ public final class Batcher implements AutoCloseable {
         queue.add(pending);
         wakeWorker();
         return pending.result;
+    }
+
+    private volatile long lastRejectedNanos;
+    private volatile boolean everRejected;
+
+    /** Whether a request was refused for a full queue within the last {@code windowNanos}. */
+    public boolean rejectedWithin(long windowNanos) {
+        return everRejected && System.nanoTime() - lastRejectedNanos < windowNanos;
     }
 
     public int queueDepth() {

@@ -86,4 +86,14 @@ public class BatchMetrics {
                 .withDescription("Native memory JavaCPP has allocated and not yet released").build(),
                 org.bytedeco.javacpp.Pointer::totalBytes);
     }
+
+    void gpuMemory(String deviceName, int index) {
+        Tag device = new Tag("device", deviceName);
+        registry.gauge(Metadata.builder().withName("seraphim_gpu_memory_allocated").withUnit(MetricUnits.BYTES)
+                .withDescription("GPU memory libtorch's caching allocator has given to live tensors").build(),
+                () -> GpuMemory.read(index).map(GpuMemory.Usage::allocatedBytes).orElse(-1L), device);
+        registry.gauge(Metadata.builder().withName("seraphim_gpu_memory_reserved").withUnit(MetricUnits.BYTES)
+                .withDescription("GPU memory libtorch's caching allocator holds from the driver (allocated and cached)").build(),
+                () -> GpuMemory.read(index).map(GpuMemory.Usage::reservedBytes).orElse(-1L), device);
+    }
 }

@@ -89,6 +89,14 @@ public class InferenceEngine {
     void start() {
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
         batchMetrics.nativeMemory();
+        if (device.is_cuda()) {
+            batchMetrics.gpuMemory(deviceName(), gpuIndex());
+        }
+    }
+
+    /** The CUDA device index the engine runs on, or -1 on the CPU. */
+    public int gpuIndex() {
+        return device != null && device.is_cuda() ? Math.max(0, device.index()) : -1;
     }
 
     /**

@@ -62,6 +62,7 @@ public class Database {
 
     @PostConstruct
     void start() {
+        System.setProperty(EmbeddedPostgres.IN_USE_PROPERTY, "true");
         metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_database_up")
                 .withDescription("1 while PostgreSQL answers a round trip within 2 s, else 0 (checked at each scrape)").build(),
                 () -> ping().isPresent() ? 1 : 0);
@@ -76,6 +77,12 @@ public class Database {
             startupError = e.getMessage();
             LOG.log(Level.SEVERE, "the database is not available; inference continues, readiness reports it", e);
         }
+    }
+
+    /** Runs after every bean that depends on the database has stopped (and flushed what it held). */
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        System.clearProperty(EmbeddedPostgres.IN_USE_PROPERTY);
     }
 
     private void migrate() {

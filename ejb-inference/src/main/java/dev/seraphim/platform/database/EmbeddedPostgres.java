@@ -87,6 +87,9 @@ final class EmbeddedPostgres {
     }
 
     /** One stop hook per JVM, made of JDK classes only, so it still runs after this application is gone. */
+    /** Set while the application uses the database; the stop hook waits (bounded) until it is cleared. */
+    public static final String IN_USE_PROPERTY = "seraphim.embedded.postgres.in-use";
+
     private static synchronized void registerStopHook(List<String> stopCommand) {
         if (System.getProperty(HOOK_PROPERTY) != null) {
             return;
@@ -94,6 +97,12 @@ final class EmbeddedPostgres {
         System.setProperty(HOOK_PROPERTY, String.join(" ", stopCommand));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                // the JVM runs its hooks at once: give the application (stopped by Liberty's own hook) time to
+                // flush what it still holds, e.g. the prediction audit buffer, before its database goes away
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.getProperty(IN_USE_PROPERTY) != null && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
                 new ProcessBuilder(stopCommand).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
             } catch (IOException | InterruptedException e) {
                 System.err.println("could not stop the embedded PostgreSQL: " + e);

@@ -12,7 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Ready while the registry's model store is writable and has more free space than the threshold. */
+/**
+ * Ready while the registry's model store is writable, has more free space than the threshold, and still holds
+ * the file of every loaded version (a version whose file is gone could not be loaded again: by another
+ * replica, or here after a restart).
+ */
 @Readiness
 @ApplicationScoped
 public class ModelStoreHealth implements HealthCheck {
@@ -22,6 +26,9 @@ public class ModelStoreHealth implements HealthCheck {
     @Inject
     @ConfigProperty(name = "seraphim.health.store.min.free.bytes", defaultValue = "1073741824")
     long minFreeBytes;
+
+    @Inject
+    dev.seraphim.inference.engine.InferenceEngine engine;
 
     @Override
     public HealthCheckResponse call() {
@@ -38,11 +45,19 @@ public class ModelStoreHealth implements HealthCheck {
         } catch (IOException | RuntimeException e) {
             problem = "the model store cannot be written";
         }
-        boolean up = writable && free >= minFreeBytes;
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (dev.seraphim.inference.engine.ServedModel m : engine.all()) {
+            if (m.descriptor().file() != null && !Files.isReadable(m.descriptor().file())) {
+                missing.add(m.name() + ":" + m.version());
+            }
+        }
+        boolean up = writable && free >= minFreeBytes && missing.isEmpty();
         var b = HealthCheckResponse.named("model-store").status(up).withData("writable", writable)
                 .withData("free_bytes", free).withData("min_free_bytes", minFreeBytes);
         if (problem != null) {
             b.withData("problem", problem);
+        } else if (!missing.isEmpty()) {
+            b.withData("problem", "model files missing for " + String.join(", ", missing));
         } else if (!up) {
             b.withData("problem", "free space below seraphim.health.store.min.free.bytes");
         }

@@ -50,6 +50,9 @@ public class PlatformHealthResource {
     @Readiness
     QueueHealth queues;
 
+    @Inject
+    dev.seraphim.audit.PredictionAuditTrail audit;
+
     @GET
     public Response health() {
         JsonObject models = modelSection();
@@ -59,14 +62,16 @@ public class PlatformHealthResource {
         boolean serving = engine.allReady();
         boolean failedVersions = lifecycle.versionsByState().getOrDefault(VersionState.FAILED, 0L) > 0;
         boolean degraded = !db.getBoolean("up") || storeCheck.getStatus() == HealthCheckResponse.Status.DOWN
-                || queueCheck.getStatus() == HealthCheckResponse.Status.DOWN || failedVersions;
+                || queueCheck.getStatus() == HealthCheckResponse.Status.DOWN || failedVersions || audit.databaseFailing();
         String status = !serving ? "unhealthy" : degraded ? "degraded" : "healthy";
         JsonObjectBuilder checks = Json.createObjectBuilder()
                 .add("models", models.getString("status"))
                 .add("database", db.getBoolean("up") ? "up" : "down")
                 .add("model_store", storeCheck.getStatus() == HealthCheckResponse.Status.UP ? "up" : "down")
                 .add("inference_queues", queueCheck.getStatus() == HealthCheckResponse.Status.UP ? "up" : "saturated")
-                .add("failed_versions", lifecycle.versionsByState().getOrDefault(VersionState.FAILED, 0L));
+                .add("failed_versions", lifecycle.versionsByState().getOrDefault(VersionState.FAILED, 0L))
+                .add("audit_trail", audit.databaseFailing() ? "buffering" : "writing")
+                .add("audit_pending_records", audit.pending());
         JsonObject body = Json.createObjectBuilder().add("status", status).add("checks", checks)
                 .add("models_loaded", models.getJsonArray("loaded")).add("database", db).build();
         return Response.status(serving ? 200 : 503).entity(body.toString()).build();

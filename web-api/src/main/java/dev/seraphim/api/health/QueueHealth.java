@@ -10,8 +10,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Not ready while any loaded version's queue is fuller than the threshold (default 90 %), so that a load
- * balancer sends new work elsewhere before requests start to be refused.
+ * Not ready while any loaded version's queue is fuller than the threshold (default 90 %), or refused a request
+ * for a full queue within the last window (default 5 s), so that a load balancer sends new work elsewhere; a
+ * queue that fills and empties between two probes still shows.
  */
 @Readiness
 @ApplicationScoped
@@ -23,6 +24,10 @@ public class QueueHealth implements HealthCheck {
     @ConfigProperty(name = "seraphim.health.queue.saturation", defaultValue = "0.9")
     double saturation;
 
+    @Inject
+    @ConfigProperty(name = "seraphim.health.queue.rejection.window.ms", defaultValue = "5000")
+    long rejectionWindowMillis;
+
     @Override
     public HealthCheckResponse call() {
         var b = HealthCheckResponse.named("inference-queues");
@@ -30,9 +35,11 @@ public class QueueHealth implements HealthCheck {
         for (ServedModel m : engine.all()) {
             int capacity = m.batcher().settings().queueCapacity();
             double fill = (double) m.queueDepth() / capacity;
-            if (fill >= saturation) {
+            boolean refused = m.batcher() != null && m.batcher().rejectedWithin(rejectionWindowMillis * 1_000_000L);
+            if (fill >= saturation || refused) {
                 up = false;
-                b.withData(m.name() + ":" + m.version(), m.queueDepth() + "/" + capacity);
+                b.withData(m.name() + ":" + m.version(), m.queueDepth() + "/" + capacity + (refused ? ", refused requests in the last "
+                        + rejectionWindowMillis + " ms" : ""));
             }
         }
         return b.status(up).withData("saturation_threshold", Double.toString(saturation)).build();

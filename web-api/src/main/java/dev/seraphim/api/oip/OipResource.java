@@ -107,7 +107,7 @@ public class OipResource {
 
     private CompletionStage<Response> run(String model, Optional<String> version, InputStream in) {
         long start = System.nanoTime();
-        String requestId = String.valueOf(http.getAttribute(dev.seraphim.api.RequestIds.PROPERTY));
+        dev.seraphim.api.RequestOrigin origin = dev.seraphim.api.RequestIds.origin(http);
         String path = "/v2/models/" + model + "/infer";
         try {
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
@@ -121,19 +121,20 @@ public class OipResource {
             }
             return engine.infer(request.request()).handle((result, failure) -> {
                 if (failure != null) {
-                    return fail(failure, requestId, model, version, path, start);
+                    return fail(failure, origin, model, version, path, start);
                 }
-                metrics.record("oip", requestId, model, result.version(), "success", 200, result, start);
-                return Response.ok(response(result, request)).build();
+                byte[] out = response(result, request);
+                metrics.record("oip", origin, model, result.version(), "success", 200, result, start, body, out);
+                return Response.ok(out).build();
             });
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.completedFuture(fail(e, requestId, model, version, path, start));
+            return CompletableFuture.completedFuture(fail(e, origin, model, version, path, start));
         }
     }
 
-    private Response fail(Throwable failure, String requestId, String model, Optional<String> version, String path, long start) {
+    private Response fail(Throwable failure, dev.seraphim.api.RequestOrigin origin, String model, Optional<String> version, String path, long start) {
         ApiError error = ApiError.of(failure);
-        metrics.record("oip", requestId, model, version.orElse(null), error.outcome(), error.status(), null, start);
+        metrics.record("oip", origin, model, version.orElse(null), error.outcome(), error.status(), start);
         return dev.seraphim.api.ApiErrorMapper.render(error, path);
     }
 

@@ -59,7 +59,7 @@ public class PredictResource {
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public CompletionStage<Response> predict(InputStream in) {
         long start = System.nanoTime();
-        String requestId = String.valueOf(http.getAttribute(dev.seraphim.api.RequestIds.PROPERTY));
+        dev.seraphim.api.RequestOrigin origin = dev.seraphim.api.RequestIds.origin(http);
         String[] model = {null};
         Optional<String>[] version = new Optional[]{Optional.empty()};
         try {
@@ -92,19 +92,20 @@ public class PredictResource {
             }
             return engine.infer(new InferenceRequest(name, version[0], tensors)).handle((result, failure) -> {
                 if (failure != null) {
-                    return fail(failure, requestId, model[0], version[0], start);
+                    return fail(failure, origin, model[0], version[0], start);
                 }
-                metrics.record("predict", requestId, name, result.version(), "success", 200, result, start);
-                return Response.ok(response(result)).type(MediaType.APPLICATION_JSON_TYPE).build();
+                byte[] out = response(result);
+                metrics.record("predict", origin, name, result.version(), "success", 200, result, start, body, out);
+                return Response.ok(out).type(MediaType.APPLICATION_JSON_TYPE).build();
             });
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.completedFuture(fail(e, requestId, model[0], version[0], start));
+            return CompletableFuture.completedFuture(fail(e, origin, model[0], version[0], start));
         }
     }
 
-    private Response fail(Throwable failure, String requestId, String model, Optional<String> version, long start) {
+    private Response fail(Throwable failure, dev.seraphim.api.RequestOrigin origin, String model, Optional<String> version, long start) {
         ApiError error = ApiError.of(failure);
-        metrics.record("predict", requestId, model, version.orElse(null), error.outcome(), error.status(), null, start);
+        metrics.record("predict", origin, model, version.orElse(null), error.outcome(), error.status(), start);
         return ApiErrorMapper.render(error, PATH);
     }
 

@@ -12,8 +12,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-/** The audit of management actions, newest first. */
-@Path("api/v1/audit")
+/** The audit of management actions (registrations, loads, default changes…), newest first. */
+@Path("api/v1/audit/management")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class AuditResource {

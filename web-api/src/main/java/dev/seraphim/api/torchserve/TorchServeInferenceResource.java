@@ -77,7 +77,7 @@ public class TorchServeInferenceResource {
 
     private CompletionStage<Response> run(String model, Optional<String> version, InputStream in) {
         long start = System.nanoTime();
-        String requestId = String.valueOf(http.getAttribute(dev.seraphim.api.RequestIds.PROPERTY));
+        dev.seraphim.api.RequestOrigin origin = dev.seraphim.api.RequestIds.origin(http);
         String path = "predictions/" + model;
         try {
             ServedModel served = engine.find(model, version);
@@ -106,9 +106,8 @@ public class TorchServeInferenceResource {
             }
             return engine.infer(new InferenceRequest(model, version, inputs)).handle((result, failure) -> {
                 if (failure != null) {
-                    return fail(failure, requestId, model, version, path, start);
+                    return fail(failure, origin, model, version, path, start);
                 }
-                metrics.record("torchserve", requestId, model, result.version(), "success", 200, result, start);
                 JsonOutput json = new JsonOutput();
                 if (result.outputs().size() == 1) {
                     json.nestedData(result.outputs().get(0));
@@ -119,16 +118,18 @@ public class TorchServeInferenceResource {
                     }
                     json.raw("}");
                 }
-                return Response.ok(json.toByteArray()).build();
+                byte[] out = json.toByteArray();
+                metrics.record("torchserve", origin, model, result.version(), "success", 200, result, start, body, out);
+                return Response.ok(out).build();
             });
         } catch (Exception e) {
-            return CompletableFuture.completedFuture(fail(e, requestId, model, version, path, start));
+            return CompletableFuture.completedFuture(fail(e, origin, model, version, path, start));
         }
     }
 
-    private Response fail(Throwable failure, String requestId, String model, Optional<String> version, String path, long start) {
+    private Response fail(Throwable failure, dev.seraphim.api.RequestOrigin origin, String model, Optional<String> version, String path, long start) {
         ApiError error = ApiError.of(failure);
-        metrics.record("torchserve", requestId, model, version.orElse(null), error.outcome(), error.status(), null, start);
+        metrics.record("torchserve", origin, model, version.orElse(null), error.outcome(), error.status(), start);
         return ApiErrorMapper.render(error, path);
     }
 }

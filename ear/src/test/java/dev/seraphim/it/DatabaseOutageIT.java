@@ -1,0 +1,112 @@
+package dev.seraphim.it;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.File;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A 30-second database outage, made by stopping the test server's own PostgreSQL: predictions go on from the
+ * loaded models, the database health check goes DOWN and the platform view says degraded, audit records wait
+ * in the buffer; when the database is back, the check goes UP and every record of the outage is written.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class DatabaseOutageIT {
+    private static final int OUTAGE_SECONDS = 30;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Seraphim.ear();
+    }
+
+    @Test
+    void aThirtySecondOutageLosesNoAuditRecord() throws Exception {
+        assertEquals(200, Seraphim.awaitReady().statusCode(), "ready before the outage");
+        String run = "outage-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant from = Instant.now().minusSeconds(1);
+        EmbeddedDatabase db = EmbeddedDatabase.onPort(Integer.getInteger("seraphim.it.db.port", 55433));
+        db.stop();
+        Set<String> sent = new HashSet<>();
+        boolean sawDown = false;
+        boolean sawDegraded = false;
+        try {
+            long end = System.nanoTime() + OUTAGE_SECONDS * 1_000_000_000L;
+            int i = 0;
+            while (System.nanoTime() < end) {
+                String id = run + "-" + i++;
+                HttpResponse<String> r = Seraphim.send(HttpRequest.newBuilder(Seraphim.uri("/v2/models/tabular-mlp/infer"))
+                        .header("X-Request-Id", id).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\","
+                                + "\"shape\":[1,16],\"data\":[" + "0.5,".repeat(15) + i + "]}]}")).build());
+                assertEquals(200, r.statusCode(), "predictions continue while the database is down: " + r.body());
+                sent.add(id);
+                if (i % 20 == 1) {
+                    HttpResponse<String> ready = Seraphim.get("/health/ready");
+                    if (ready.statusCode() == 503 && database(ready.body()).getString("status").equals("DOWN")) {
+                        sawDown = true;
+                    }
+                    HttpResponse<String> platform = Seraphim.get("/api/v1/health");
+                    JsonObject view = Seraphim.json(platform.body());
+                    if (platform.statusCode() == 200 && view.getString("status").equals("degraded")
+                            && view.getJsonObject("checks").getString("database").equals("down")) {
+                        sawDegraded = true;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            String metrics = Seraphim.get("/metrics?scope=application").body();
+            assertTrue(metrics.matches("(?s).*\\nseraphim_database_up\\{mp_scope=\"application\",?}\\s+0(\\.0)?\\n.*"), "database_up is 0");
+            assertTrue(metrics.matches("(?s).*\\nseraphim_audit_buffer_records\\{mp_scope=\"application\",?}\\s+[1-9][0-9]*(\\.0)?\\n.*"),
+                    "records wait in the buffer");
+        } finally {
+            db.start(new File(System.getProperty("seraphim.it.db.restart.log", "target/it-postgres-restart.log")));
+        }
+        assertTrue(sawDown, "the database readiness check went DOWN during the outage");
+        assertTrue(sawDegraded, "the platform health said degraded (200) during the outage");
+        assertTrue(sent.size() >= OUTAGE_SECONDS * 5, "a steady load during the outage: " + sent.size());
+
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Seraphim.get("/health/ready").statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        HttpResponse<String> ready = Seraphim.get("/health/ready");
+        assertEquals(200, ready.statusCode(), "ready again once the database is back: " + ready.body());
+        assertEquals("UP", database(ready.body()).getString("status"));
+
+        Map<String, JsonObject> audited = AuditRecords.awaitAll("model=tabular-mlp&from=" + from, sent, 60);
+        Set<String> ours = new HashSet<>(audited.keySet());
+        ours.removeIf(id -> !id.startsWith(run));
+        assertEquals(sent, ours, "every prediction of the outage is in the audit trail, once");
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        assertTrue(metrics.matches("(?s).*\\nseraphim_audit_records_dropped_total\\{mp_scope=\"application\",reason=\"buffer_full\",?}\\s+0(\\.0)?\\n.*"),
+                "nothing dropped");
+        assertTrue(metrics.matches("(?s).*\\nseraphim_audit_write_failures_total\\{mp_scope=\"application\",?}\\s+[1-9].*"),
+                "the failed writes of the outage are counted");
+    }
+
+    private static JsonObject database(String health) {
+        for (JsonValue check : Seraphim.json(health).getJsonArray("checks")) {
+            if (check.asJsonObject().getString("name").equals("database")) {
+                return check.asJsonObject();
+            }
+        }
+        throw new AssertionError("no database check in " + health);
+    }
+}
