@@ -51,7 +51,7 @@ class DatabaseOutageIT {
             int i = 0;
             while (System.nanoTime() < end) {
                 String id = run + "-" + i++;
-                HttpResponse<String> r = Seraphim.send(HttpRequest.newBuilder(Seraphim.uri("/v2/models/tabular-mlp/infer"))
+                HttpResponse<String> r = Seraphim.send(Seraphim.request(("/v2/models/tabular-mlp/infer"))
                         .header("X-Request-Id", id).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\","
                                 + "\"shape\":[1,16],\"data\":[" + "0.5,".repeat(15) + i + "]}]}")).build());

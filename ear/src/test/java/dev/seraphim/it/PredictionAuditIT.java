@@ -59,7 +59,7 @@ class PredictionAuditIT {
                 String body = i % 10 == 9 ? "{\"model\":\"tabular-mlp\",\"inputs\":{\"features\":[[1,2,3]]}}"
                         : "{\"model\":\"tabular-mlp\",\"inputs\":{\"features\":[[" + row + "]]}}";
                 bodies.put(id, body);
-                HttpRequest request = HttpRequest.newBuilder(Seraphim.uri("/api/v1/predict")).header("X-Request-Id", id)
+                HttpRequest request = Seraphim.request(("/api/v1/predict")).header("X-Request-Id", id)
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
                 calls.put(id, clients.submit(() -> Seraphim.send(request)));
             }
@@ -125,7 +125,7 @@ class PredictionAuditIT {
     void aSampledModelKeepsACopyOfItsPayloads() throws Exception {
         String id = "audit-sample-" + UUID.randomUUID();
         String body = "{\"model\":\"text-classifier\",\"inputs\":{\"input_ids\":[[5,17,42,8]]}}";
-        HttpResponse<String> r = Seraphim.send(HttpRequest.newBuilder(Seraphim.uri("/api/v1/predict")).header("X-Request-Id", id)
+        HttpResponse<String> r = Seraphim.send(Seraphim.request(("/api/v1/predict")).header("X-Request-Id", id)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
         assertEquals(200, r.statusCode(), r.body());
         JsonObject a = AuditRecords.awaitAll("request_id=" + id, java.util.Set.of(id), 20).get(id);

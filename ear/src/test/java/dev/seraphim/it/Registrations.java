@@ -31,14 +31,14 @@ final class Registrations {
                 + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.write(file);
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(Seraphim.uri("/api/v1/models"))
+        HttpRequest request = Seraphim.request(("/api/v1/models"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
         return Seraphim.send(request);
     }
 
     static HttpResponse<String> call(String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(Seraphim.uri(path)).header("Content-Type", "application/json");
+        HttpRequest.Builder b = Seraphim.request((path)).header("Content-Type", "application/json");
         HttpRequest request = b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build();
         return Seraphim.send(request);
     }

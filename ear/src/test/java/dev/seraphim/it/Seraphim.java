@@ -30,13 +30,29 @@ final class Seraphim {
         return URI.create("http://127.0.0.1:" + System.getProperty("seraphim.it.port", "18080") + path);
     }
 
+    /** The test server's bootstrap admin key (SERAPHIM_BOOTSTRAP_ADMIN_KEY in the failsafe configuration). */
+    static final String ADMIN_KEY = System.getProperty("seraphim.it.admin.key");
+
+    /** A request to the test server, authenticated with the admin key. */
+    static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ADMIN_KEY);
+    }
+
     static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET().build(),
+        return HTTP.send(request(path).timeout(Duration.ofSeconds(60)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    static HttpResponse<String> get(String path, String key) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET();
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static HttpRequest post(String path, String body) {
-        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120))
+        return request(path).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }

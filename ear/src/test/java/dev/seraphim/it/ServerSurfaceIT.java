@@ -103,12 +103,12 @@ class ServerSurfaceIT {
     void everyRequestHasAnIdEchoedAndWrittenInItsAccessLine() throws Exception {
         String body = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":[" + "0.25,".repeat(15) + "0.25]}]}";
         String id = "it-" + System.nanoTime();
-        HttpResponse<String> given = Seraphim.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/v2/models/tabular-mlp/infer"))
+        HttpResponse<String> given = Seraphim.send(Seraphim.request(("/v2/models/tabular-mlp/infer"))
                 .header("X-Request-Id", id).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
         assertEquals(200, given.statusCode());
         assertEquals(id, given.headers().firstValue("X-Request-Id").orElse(""));
         String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-        HttpResponse<String> traced = Seraphim.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/api/v1/predict"))
+        HttpResponse<String> traced = Seraphim.send(Seraphim.request(("/api/v1/predict"))
                 .header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"nope\",\"inputs\":{}}")).build());
         assertEquals(404, traced.statusCode());

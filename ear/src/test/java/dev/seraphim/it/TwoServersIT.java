@@ -93,12 +93,12 @@ class TwoServersIT {
     }
 
     private static HttpResponse<String> second(String path) throws IOException, InterruptedException {
-        return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path))
+        return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path)).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> secondCall(String method, String path) throws IOException, InterruptedException {
-        return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path))
+        return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path)).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -116,7 +116,7 @@ class TwoServersIT {
         stopSecondServer();
         launchSecond();
         HttpResponse<String> afterRestart = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
-                        + "/v2/models/" + name + "/infer")).header("Content-Type", "application/json")
+                        + "/v2/models/" + name + "/infer")).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Golden.load("tabular-mlp").cases().get(0).oipBody())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, afterRestart.statusCode(), "after a server restart: " + afterRestart.body());

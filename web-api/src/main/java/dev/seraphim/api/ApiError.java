@@ -43,6 +43,12 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof dev.seraphim.registry.ModelLoadFailedException) {
             return new ApiError(422, "Unprocessable Content", t.getMessage(), null, "client_error");
         }
+        if (t instanceof dev.seraphim.api.security.ModelNotAllowedException) {
+            return new ApiError(403, "Forbidden", t.getMessage(), null, "client_error");
+        }
+        if (t instanceof dev.seraphim.security.KeyNotFoundException) {
+            return new ApiError(404, "Not Found", t.getMessage(), null, "client_error");
+        }
         if (t instanceof ModelNotFoundException) {
             return new ApiError(404, "Not Found", t.getMessage(), null, "client_error");
         }
@@ -66,6 +72,8 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof WebApplicationException w) {
             int status = w.getResponse().getStatus();
             String message = switch (status) {
+                case 401 -> "this endpoint needs an API key: send Authorization: Bearer <key> or X-API-Key: <key>";
+                case 403 -> "this API key's role may not call this endpoint";
                 case 404 -> "no such resource; see /openapi for the API";
                 case 405 -> "this method is not allowed on this resource";
                 case 406 -> "cannot produce the requested media type";

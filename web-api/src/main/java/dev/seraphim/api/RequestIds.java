@@ -6,7 +6,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -21,7 +20,6 @@ import java.util.regex.Pattern;
  * {@code ext_requestId} in every JSON log line logged on the request's thread (LogRecordContext); lines logged
  * for the request elsewhere (the access line, written when its batch completes) set it themselves.
  */
-@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class RequestIds implements Filter {
     public static final String HEADER = "X-Request-Id";
     public static final String PROPERTY = "seraphim.request.id";
@@ -33,17 +31,29 @@ public class RequestIds implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        HttpServletRequest http = (HttpServletRequest) request;
-        String id = idOf(http.getHeader(HEADER), http.getHeader("traceparent"));
-        http.setAttribute(PROPERTY, id);
-        http.setAttribute(ORIGIN, new RequestOrigin(id, ClientAddress.mask(http.getRemoteAddr()), null));
-        ((HttpServletResponse) response).setHeader(HEADER, id);
+        String id = ensure((HttpServletRequest) request, (HttpServletResponse) response);
         LogRecordContext.addExtension(LOG_FIELD, id);
         try {
             chain.doFilter(request, response);
         } finally {
             LogRecordContext.removeExtension(LOG_FIELD);
         }
+    }
+
+    /**
+     * Gives the request its id and origin once (authentication runs before any filter, and needs them too);
+     * the key's pseudonym is added once the caller is known.
+     */
+    public static String ensure(HttpServletRequest http, HttpServletResponse response) {
+        Object existing = http.getAttribute(PROPERTY);
+        if (existing instanceof String id) {
+            return id;
+        }
+        String id = idOf(http.getHeader(HEADER), http.getHeader("traceparent"));
+        http.setAttribute(PROPERTY, id);
+        http.setAttribute(ORIGIN, new RequestOrigin(id, ClientAddress.mask(http.getRemoteAddr()), null));
+        response.setHeader(HEADER, id);
+        return id;
     }
 
     /** The origin of the request being served on this thread (set by this filter before any resource runs). */

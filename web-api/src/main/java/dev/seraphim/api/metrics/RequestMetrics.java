@@ -87,11 +87,12 @@ public class RequestMetrics {
         try {
             if (ACCESS.isLoggable(Level.INFO)) {
                 ACCESS.info(String.format(Locale.ROOT,
-                        "inference request_id=%s api=%s model=%s version=%s status=%d outcome=%s batch_rows=%d queue_ms=%.3f compute_ms=%.3f duration_ms=%.3f client=%s",
+                        "inference request_id=%s api=%s model=%s version=%s status=%d outcome=%s batch_rows=%d queue_ms=%.3f compute_ms=%.3f duration_ms=%.3f client=%s key=%s",
                         origin.requestId(), api, safeModel, safeVersion == null ? "-" : safeVersion, status, outcome,
                         result == null ? 0 : result.batchRows(), result == null ? 0 : result.queueNanos() / 1e6,
                         result == null ? 0 : result.computeNanos() / 1e6, elapsedNanos / 1e6,
-                        origin.maskedClientAddress() == null ? "-" : origin.maskedClientAddress()));
+                        origin.maskedClientAddress() == null ? "-" : origin.maskedClientAddress(),
+                        origin.keyHash() == null ? "-" : origin.keyHash().substring(0, 16)));
             }
         } finally {
             LogRecordContext.removeExtension(RequestIds.LOG_FIELD);

@@ -37,6 +37,9 @@ public class OipResource {
     static final String PLATFORM = "pytorch_torchscript";
 
     @Inject
+    dev.seraphim.api.security.ModelAccess access;
+
+    @Inject
     InferenceEngine engine;
 
     @Inject
@@ -71,24 +74,28 @@ public class OipResource {
     @GET
     @Path("models/{model}")
     public Response modelMetadata(@PathParam("model") String model) {
+        access.check(model);
         return metadata(engine.find(model, Optional.empty()));
     }
 
     @GET
     @Path("models/{model}/versions/{version}")
     public Response versionMetadata(@PathParam("model") String model, @PathParam("version") String version) {
+        access.check(model);
         return metadata(engine.find(model, Optional.of(version)));
     }
 
     @GET
     @Path("models/{model}/ready")
     public Response modelReady(@PathParam("model") String model) {
+        access.check(model);
         return readiness(engine.find(model, Optional.empty()));
     }
 
     @GET
     @Path("models/{model}/versions/{version}/ready")
     public Response versionReady(@PathParam("model") String model, @PathParam("version") String version) {
+        access.check(model);
         return readiness(engine.find(model, Optional.of(version)));
     }
 
@@ -111,6 +118,7 @@ public class OipResource {
         String path = "/v2/models/" + model + "/infer";
         try {
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
+            access.check(model);
             ServedModel served = engine.find(model, version);
             OipInferRequest request = OipInferRequest.parse(body, model, version, served.descriptor()::input);
             for (String output : request.requestedOutputs()) {

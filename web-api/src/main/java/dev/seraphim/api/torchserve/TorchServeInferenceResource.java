@@ -44,6 +44,9 @@ import java.util.concurrent.CompletionStage;
 @Produces(MediaType.APPLICATION_JSON)
 public class TorchServeInferenceResource {
     @Inject
+    dev.seraphim.api.security.ModelAccess access;
+
+    @Inject
     InferenceEngine engine;
 
     @Inject
@@ -80,6 +83,7 @@ public class TorchServeInferenceResource {
         dev.seraphim.api.RequestOrigin origin = dev.seraphim.api.RequestIds.origin(http);
         String path = "predictions/" + model;
         try {
+            access.check(model);
             ServedModel served = engine.find(model, version);
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
             Object doc;

@@ -1,0 +1,17 @@
+package dev.seraphim.security;
+
+import java.util.Set;
+
+/**
+ * An authenticated key as a request sees it: id, role, the models it may call (empty: all) and its rate limit
+ * (null: the server default).
+ */
+public record Caller(String keyId, Role role, Set<String> allowedModels, Double ratePerSecond, Integer burst) {
+    public Caller {
+        allowedModels = Set.copyOf(allowedModels);
+    }
+
+    public boolean mayUse(String model) {
+        return allowedModels.isEmpty() || allowedModels.contains(model);
+    }
+}

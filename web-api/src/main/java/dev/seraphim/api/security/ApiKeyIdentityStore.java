@@ -1,0 +1,36 @@
+package dev.seraphim.api.security;
+
+import dev.seraphim.security.Caller;
+import dev.seraphim.security.KeyDirectory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.CallerPrincipal;
+import jakarta.security.enterprise.credential.Credential;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStore;
+
+import java.util.Optional;
+import java.util.Set;
+
+/** Validates API keys against the key directory; the caller's group is its role (admin, operator, client). */
+@ApplicationScoped
+public class ApiKeyIdentityStore implements IdentityStore {
+    @Inject
+    KeyDirectory directory;
+
+    @Inject
+    CurrentCaller current;
+
+    @Override
+    public CredentialValidationResult validate(Credential credential) {
+        if (!(credential instanceof ApiKeyCredential key)) {
+            return CredentialValidationResult.NOT_VALIDATED_RESULT;
+        }
+        Optional<Caller> caller = directory.authenticate(key.secret());
+        if (caller.isEmpty()) {
+            return CredentialValidationResult.INVALID_RESULT;
+        }
+        current.set(caller.get());
+        return new CredentialValidationResult(new CallerPrincipal(caller.get().keyId()), Set.of(caller.get().role().roleName()));
+    }
+}
