@@ -135,7 +135,7 @@ public class ModelLifecycle {
             return;
         }
         for (ModelDescriptor d : demo) {
-            audited(SYSTEM, "import", d.name(), d.version(), "from " + settings.demoStore(), () -> {
+            audited(SYSTEM, "import", d.name(), d.version(), "from the demo model store", () -> {
                 ArtifactStore.Staged staged = artifacts.stage(d.file(), Long.MAX_VALUE);
                 ModelVersion.Artifact artifact = artifacts.commit(staged, d.name(), d.version(), d.file().getFileName().toString());
                 registry.register(d, null, SYSTEM, "imported from the model store", artifact, null, null, SYSTEM);

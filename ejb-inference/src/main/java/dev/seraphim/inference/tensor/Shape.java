@@ -13,7 +13,11 @@ public final class Shape {
             if (d < 0) {
                 throw new InvalidTensorException("shape " + Arrays.toString(shape) + " has a negative dimension");
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new InvalidTensorException("shape " + Arrays.toString(shape) + " has more elements than any tensor can hold");
+            }
         }
         return n;
     }
