@@ -1,7 +1,6 @@
 package dev.seraphim.it;
 
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -59,7 +58,7 @@ class DatabaseOutageIT {
                 sent.add(id);
                 if (i % 20 == 1) {
                     HttpResponse<String> ready = Seraphim.get("/health/ready");
-                    if (ready.statusCode() == 503 && database(ready.body()).getString("status").equals("DOWN")) {
+                    if (ready.statusCode() == 503 && Seraphim.healthCheck(ready.body(), "database").getString("status").equals("DOWN")) {
                         sawDown = true;
                     }
                     HttpResponse<String> platform = Seraphim.get("/api/v1/health");
@@ -88,7 +87,7 @@ class DatabaseOutageIT {
         }
         HttpResponse<String> ready = Seraphim.get("/health/ready");
         assertEquals(200, ready.statusCode(), "ready again once the database is back: " + ready.body());
-        assertEquals("UP", database(ready.body()).getString("status"));
+        assertEquals("UP", Seraphim.healthCheck(ready.body(), "database").getString("status"));
 
         Map<String, JsonObject> audited = AuditRecords.awaitAll("model=tabular-mlp&from=" + from, sent, 60);
         Set<String> ours = new HashSet<>(audited.keySet());
@@ -99,14 +98,5 @@ class DatabaseOutageIT {
                 "nothing dropped");
         assertTrue(metrics.matches("(?s).*\\nseraphim_audit_write_failures_total\\{mp_scope=\"application\",?}\\s+[1-9].*"),
                 "the failed writes of the outage are counted");
-    }
-
-    private static JsonObject database(String health) {
-        for (JsonValue check : Seraphim.json(health).getJsonArray("checks")) {
-            if (check.asJsonObject().getString("name").equals("database")) {
-                return check.asJsonObject();
-            }
-        }
-        throw new AssertionError("no database check in " + health);
     }
 }

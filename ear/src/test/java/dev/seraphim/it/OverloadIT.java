@@ -55,7 +55,7 @@ class OverloadIT {
         // the readiness check reports the saturation (it remembers refusals for the test window of 2 s)
         HttpResponse<String> saturated = Seraphim.get("/health/ready");
         assertEquals(503, saturated.statusCode(), saturated.body());
-        jakarta.json.JsonObject queues = ModelFileHealthIT.check(saturated.body(), "inference-queues");
+        jakarta.json.JsonObject queues = Seraphim.healthCheck(saturated.body(), "inference-queues");
         assertEquals("DOWN", queues.getString("status"));
         assertTrue(queues.getJsonObject("data").containsKey("text-classifier-q1:1"), queues.toString());
         assertTrue(ok >= 1, "some requests are served");
@@ -68,7 +68,7 @@ class OverloadIT {
         Thread.sleep(2500);
         HttpResponse<String> calm = Seraphim.get("/health/ready");
         assertEquals(200, calm.statusCode(), "ready again once the burst is over: " + calm.body());
-        assertEquals("UP", ModelFileHealthIT.check(calm.body(), "inference-queues").getString("status"));
+        assertEquals("UP", Seraphim.healthCheck(calm.body(), "inference-queues").getString("status"));
         assertEquals(200, after.statusCode(), "the model serves again once the burst is over: " + after.body());
     }
 

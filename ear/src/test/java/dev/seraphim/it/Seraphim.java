@@ -72,6 +72,16 @@ final class Seraphim {
         return ready;
     }
 
+    /** One named check of a MicroProfile Health answer. */
+    static JsonObject healthCheck(String health, String name) {
+        for (jakarta.json.JsonValue c : json(health).getJsonArray("checks")) {
+            if (c.asJsonObject().getString("name").equals(name)) {
+                return c.asJsonObject();
+            }
+        }
+        throw new AssertionError("no " + name + " check in " + health);
+    }
+
     static JsonObject json(String body) {
         try (JsonReader r = Json.createReader(new StringReader(body))) {
             return r.readObject();

@@ -1,5 +1,6 @@
 package dev.seraphim.audit;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -7,10 +8,21 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The prediction audit trail's configuration (MicroProfile Config; every key is in docs/configuration.md). */
+/**
+ * The prediction audit trail's configuration (MicroProfile Config; every key is in docs/configuration.md),
+ * read once at start: {@link #enabled()} is asked on every request. Per-model payload policies are read on a
+ * model's first request and kept.
+ */
 @ApplicationScoped
 public class AuditSettings {
     private final Map<String, PayloadPolicy> policies = new ConcurrentHashMap<>();
+    private boolean enabled;
+    private int bufferCapacity;
+    private int batchSize;
+    private long flushIntervalMillis;
+    private long maxRetryMillis;
+    private long shutdownFlushMillis;
+    private int sampleMaxBytes;
 
     private static Config config() {
         return ConfigProvider.getConfig(AuditSettings.class.getClassLoader());
@@ -20,34 +32,45 @@ public class AuditSettings {
         return config().getOptionalValue(key, type).orElse(otherwise);
     }
 
+    @PostConstruct
+    void read() {
+        enabled = get("seraphim.audit.enabled", Boolean.class, true);
+        bufferCapacity = Math.max(1, get("seraphim.audit.buffer.capacity", Integer.class, 100_000));
+        batchSize = Math.max(1, get("seraphim.audit.batch.size", Integer.class, 500));
+        flushIntervalMillis = Math.max(10, get("seraphim.audit.flush.interval.ms", Long.class, 250L));
+        maxRetryMillis = Math.max(flushIntervalMillis, get("seraphim.audit.retry.max.ms", Long.class, 5_000L));
+        shutdownFlushMillis = get("seraphim.audit.shutdown.flush.ms", Long.class, 15_000L);
+        sampleMaxBytes = Math.max(0, get("seraphim.audit.sample.max.bytes", Integer.class, 16_384));
+    }
+
     public boolean enabled() {
-        return get("seraphim.audit.enabled", Boolean.class, true);
+        return enabled;
     }
 
     /** Records held in memory while the database is slow or down; beyond it new records are dropped and counted. */
     public int bufferCapacity() {
-        return Math.max(1, get("seraphim.audit.buffer.capacity", Integer.class, 100_000));
+        return bufferCapacity;
     }
 
     public int batchSize() {
-        return Math.max(1, get("seraphim.audit.batch.size", Integer.class, 500));
+        return batchSize;
     }
 
     public long flushIntervalMillis() {
-        return Math.max(10, get("seraphim.audit.flush.interval.ms", Long.class, 250L));
+        return flushIntervalMillis;
     }
 
     /** Longest wait between write attempts while the database fails (the wait doubles from the flush interval). */
     public long maxRetryMillis() {
-        return Math.max(flushIntervalMillis(), get("seraphim.audit.retry.max.ms", Long.class, 5_000L));
+        return maxRetryMillis;
     }
 
     public long shutdownFlushMillis() {
-        return get("seraphim.audit.shutdown.flush.ms", Long.class, 15_000L);
+        return shutdownFlushMillis;
     }
 
     public int sampleMaxBytes() {
-        return Math.max(0, get("seraphim.audit.sample.max.bytes", Integer.class, 16_384));
+        return sampleMaxBytes;
     }
 
     /**

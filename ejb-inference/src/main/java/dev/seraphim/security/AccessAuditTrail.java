@@ -1,5 +1,6 @@
 package dev.seraphim.security;
 
+import dev.seraphim.platform.database.BatchedWriter;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -24,15 +25,16 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The access audit, written like the prediction audit: a bounded buffer (10 000 events) drained to PostgreSQL
- * in batches every second, kept and retried while the database fails; an event that finds the buffer full
- * (a flood of bad keys during a database outage) is counted in seraphim_access_audit_dropped_total and logged.
+ * The access audit, written like the prediction audit (a {@link BatchedWriter}): a bounded buffer of 10 000
+ * events drained to PostgreSQL every second, kept and retried while the database fails; an event that finds the
+ * buffer full (a flood of bad keys during a database outage) is counted in seraphim_access_audit_dropped_total.
  */
 @Singleton
 @Startup
@@ -41,8 +43,7 @@ import java.util.logging.Logger;
 @TransactionManagement(TransactionManagementType.BEAN)
 public class AccessAuditTrail {
     private static final Logger LOG = Logger.getLogger(AccessAuditTrail.class.getName());
-    private static final String INSERT = "INSERT INTO access_audit (at, request_id, key_id, client_address, method, path,"
-            + " http_status, event, server_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final long SHUTDOWN_FLUSH_MILLIS = 5_000;
 
     @Resource(lookup = "jdbc/seraphim")
     DataSource dataSource;
@@ -56,92 +57,58 @@ public class AccessAuditTrail {
     @Inject
     dev.seraphim.inference.engine.EngineSettings engineSettings;
 
-    private final ArrayBlockingQueue<AccessEvent> buffer = new ArrayBlockingQueue<>(10_000);
-    private final List<AccessEvent> batch = new ArrayList<>();
-    private volatile boolean failing;
-    private volatile long lastDropLog;
+    private BatchedWriter<AccessEvent> writer;
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
     private Counter dropped;
-    private Counter events;
-    private String serverName;
-    private ScheduledFuture<?> writer;
+    private ScheduledFuture<?> schedule;
 
     @PostConstruct
     void start() {
-        serverName = engineSettings.serverName();
+        String serverName = engineSettings.serverName();
+        writer = new BatchedWriter<>("access audit events", "seraphim_access_audit_dropped_total", dataSource,
+                new BatchedWriter.Rows<>() {
+                    @Override
+                    public String insertSql() {
+                        return "INSERT INTO access_audit (at, request_id, key_id, client_address, method, path,"
+                                + " http_status, event, server_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    }
+
+                    @Override
+                    public void bind(PreparedStatement s, AccessEvent e) throws SQLException {
+                        s.setTimestamp(1, Timestamp.from(e.at()));
+                        s.setString(2, e.requestId());
+                        s.setString(3, e.keyId());
+                        s.setString(4, e.clientAddress());
+                        s.setString(5, e.method());
+                        s.setString(6, e.path());
+                        s.setInt(7, e.httpStatus());
+                        s.setString(8, e.event());
+                        s.setString(9, serverName);
+                    }
+                }, 10_000, 500, 1_000, 5_000, LOG);
         dropped = metrics.counter(Metadata.builder().withName("seraphim_access_audit_dropped")
                 .withDescription("Access audit events dropped because the buffer was full").build());
-        writer = scheduler.scheduleWithFixedDelay(this::write, 1, 1, TimeUnit.SECONDS);
+        schedule = scheduler.scheduleWithFixedDelay(writer::writePending, 1, 1, TimeUnit.SECONDS);
     }
 
     public void record(AccessEvent e) {
-        metrics.counter(Metadata.builder().withName("seraphim_access_events")
+        events.computeIfAbsent(e.event(), kind -> metrics.counter(Metadata.builder().withName("seraphim_access_events")
                 .withDescription("Access audit events by kind (authentication_failed, unauthenticated, forbidden, rate_limited, management)").build(),
-                new Tag("event", e.event())).inc();
-        if (!buffer.offer(e)) {
+                new Tag("event", kind))).inc();
+        if (!writer.offer(e)) {
             dropped.inc();
-            long now = System.nanoTime();
-            if (now - lastDropLog > TimeUnit.SECONDS.toNanos(10)) {
-                lastDropLog = now;
-                LOG.severe("access audit buffer full: events are being dropped (counted in seraphim_access_audit_dropped_total)");
-            }
         }
     }
 
     @PreDestroy
     void stop() {
-        if (writer != null) {
-            writer.cancel(false);
+        if (schedule != null) {
+            schedule.cancel(false);
         }
-        write();
-        if (!batch.isEmpty() || !buffer.isEmpty()) {
-            long lost = batch.size() + buffer.size();
+        if (!writer.flush(SHUTDOWN_FLUSH_MILLIS, run -> { })) {
+            long lost = writer.discard();
             dropped.inc(lost);
             LOG.severe(lost + " access audit events could not be written before shutdown");
-        }
-    }
-
-    private synchronized void write() {
-        try {
-            while (true) {
-                if (batch.isEmpty()) {
-                    buffer.drainTo(batch, 500);
-                }
-                if (batch.isEmpty()) {
-                    return;
-                }
-                insert(batch);
-                batch.clear();
-                if (failing) {
-                    failing = false;
-                    LOG.info("access audit events are written again");
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (!failing) {
-                failing = true;
-                LOG.warning("cannot write access audit events (" + e.getMessage() + "); they wait in the buffer");
-            }
-        }
-    }
-
-    private void insert(List<AccessEvent> events) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(INSERT)) {
-            c.setAutoCommit(false);
-            s.setQueryTimeout(30);
-            for (AccessEvent e : events) {
-                s.setTimestamp(1, Timestamp.from(e.at()));
-                s.setString(2, e.requestId());
-                s.setString(3, e.keyId());
-                s.setString(4, e.clientAddress());
-                s.setString(5, e.method());
-                s.setString(6, e.path());
-                s.setInt(7, e.httpStatus());
-                s.setString(8, e.event());
-                s.setString(9, serverName);
-                s.addBatch();
-            }
-            s.executeBatch();
-            c.commit();
         }
     }
 

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +56,18 @@ public class KeyDirectory {
     @ConfigProperty(name = "seraphim.security.keys.refresh.ms", defaultValue = "2000")
     long refreshMillis;
 
-    private volatile Map<String, ApiKey> byId = Map.of();
+    /** A stored key with the caller it authenticates as, built once per refresh rather than per request. */
+    private record Known(ApiKey key, Caller caller) {
+        static Known of(ApiKey k) {
+            return new Known(k, new Caller(k.id(), k.role(), Set.copyOf(k.allowedModels()), k.ratePerSecond(), k.burst(),
+                    KeySecrets.pseudonym(k.id())));
+        }
+    }
+
+    private static final Caller BOOTSTRAP = new Caller(BOOTSTRAP_ID, Role.ADMIN, Set.of(), null, null,
+            KeySecrets.pseudonym(BOOTSTRAP_ID));
+
+    private volatile Map<String, Known> byId = Map.of();
     private volatile boolean refreshFailing;
     private byte[] bootstrapDigest;
     private ScheduledFuture<?> refresher;
@@ -72,7 +82,7 @@ public class KeyDirectory {
             LOG.severe("SERAPHIM_BOOTSTRAP_ADMIN_KEY is shorter than " + MIN_BOOTSTRAP_LENGTH + " characters and is NOT accepted");
         }
         refresh();
-        if (bootstrapDigest == null && byId.values().stream().noneMatch(k -> k.revokedAt() == null && k.role() == Role.ADMIN)) {
+        if (bootstrapDigest == null && byId.values().stream().noneMatch(k -> k.key().revokedAt() == null && k.key().role() == Role.ADMIN)) {
             LOG.warning("no admin API key exists and SERAPHIM_BOOTSTRAP_ADMIN_KEY is not set: nobody can manage this server");
         }
         refresher = scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
@@ -90,16 +100,15 @@ public class KeyDirectory {
         if (presented == null || presented.isEmpty() || presented.length() > 200) {
             return Optional.empty();
         }
-        if (bootstrapDigest != null && MessageDigest.isEqual(bootstrapDigest, digest(presented))) {
-            return Optional.of(new Caller(BOOTSTRAP_ID, Role.ADMIN, Set.of(), null, null));
+        Known known = KeySecrets.idOf(presented).map(byId::get).orElse(null);
+        if (known == null) {
+            // not one of the stored keys: perhaps the bootstrap key (hashed only on this path)
+            return bootstrapDigest != null && MessageDigest.isEqual(bootstrapDigest, digest(presented))
+                    ? Optional.of(BOOTSTRAP) : Optional.empty();
         }
-        Optional<String> id = KeySecrets.idOf(presented);
-        if (id.isEmpty()) {
-            return Optional.empty();
-        }
-        ApiKey key = byId.get(id.get());
+        ApiKey key = known.key();
         Instant now = Instant.now();
-        if (key == null || key.revokedAt() != null || (key.expiresAt() != null && !now.isBefore(key.expiresAt()))) {
+        if (key.revokedAt() != null || (key.expiresAt() != null && !now.isBefore(key.expiresAt()))) {
             return Optional.empty();
         }
         boolean current = KeySecrets.matches(presented, key.salt(), key.secretHash());
@@ -108,7 +117,7 @@ public class KeyDirectory {
         if (!current && !previous) {
             return Optional.empty();
         }
-        return Optional.of(new Caller(key.id(), key.role(), new HashSet<>(key.allowedModels()), key.ratePerSecond(), key.burst()));
+        return Optional.of(known.caller());
     }
 
     /** The key id a presented secret claims, for the access audit of a failure (never the secret). */
@@ -118,8 +127,8 @@ public class KeyDirectory {
 
     /** Applies a change made through this replica at once, without waiting for the next refresh. */
     public void changed(ApiKey key) {
-        Map<String, ApiKey> copy = new HashMap<>(byId);
-        copy.put(key.id(), key);
+        Map<String, Known> copy = new HashMap<>(byId);
+        copy.put(key.id(), Known.of(key));
         byId = Map.copyOf(copy);
     }
 
@@ -133,8 +142,8 @@ public class KeyDirectory {
         }
         try {
             List<ApiKey> all = keys.all();
-            Map<String, ApiKey> fresh = new HashMap<>();
-            all.forEach(k -> fresh.put(k.id(), k));
+            Map<String, Known> fresh = new HashMap<>();
+            all.forEach(k -> fresh.put(k.id(), Known.of(k)));
             byId = Map.copyOf(fresh);
             if (refreshFailing) {
                 refreshFailing = false;

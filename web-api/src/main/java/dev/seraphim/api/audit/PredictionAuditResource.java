@@ -52,7 +52,7 @@ public class PredictionAuditResource {
                          @QueryParam("from") String from, @QueryParam("to") String to,
                          @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) throws SQLException {
         AuditQuery query = new AuditQuery(name("model", model), name("version", version), outcome(outcome),
-                token("request_id", requestId), instant("from", from), instant("to", to), limit(limit), cursor(cursor));
+                token("request_id", requestId), instant("from", from), instant("to", to), dev.seraphim.api.PageLimit.parse(limit), cursor(cursor));
         AuditPage page = search.find(query);
         JsonArrayBuilder records = Json.createArrayBuilder();
         page.records().forEach(r -> records.add(json(r)));
@@ -138,21 +138,6 @@ public class PredictionAuditResource {
         } catch (DateTimeParseException e) {
             throw new ApiError.BadRequestException("'" + parameter + "' must be an RFC 3339 time such as 2026-11-23T02:00:00Z");
         }
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isEmpty()) {
-            return 100;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= 1000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new ApiError.BadRequestException("'limit' must be an integer from 1 to 1000");
     }
 
     private static Optional<AuditQuery.Cursor> cursor(String value) {

@@ -74,29 +74,25 @@ public class OipResource {
     @GET
     @Path("models/{model}")
     public Response modelMetadata(@PathParam("model") String model) {
-        access.check(model);
-        return metadata(engine.find(model, Optional.empty()));
+        return metadata(access.find(model, Optional.empty()));
     }
 
     @GET
     @Path("models/{model}/versions/{version}")
     public Response versionMetadata(@PathParam("model") String model, @PathParam("version") String version) {
-        access.check(model);
-        return metadata(engine.find(model, Optional.of(version)));
+        return metadata(access.find(model, Optional.of(version)));
     }
 
     @GET
     @Path("models/{model}/ready")
     public Response modelReady(@PathParam("model") String model) {
-        access.check(model);
-        return readiness(engine.find(model, Optional.empty()));
+        return readiness(access.find(model, Optional.empty()));
     }
 
     @GET
     @Path("models/{model}/versions/{version}/ready")
     public Response versionReady(@PathParam("model") String model, @PathParam("version") String version) {
-        access.check(model);
-        return readiness(engine.find(model, Optional.of(version)));
+        return readiness(access.find(model, Optional.of(version)));
     }
 
     @POST
@@ -118,8 +114,7 @@ public class OipResource {
         String path = "/v2/models/" + model + "/infer";
         try {
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
-            access.check(model);
-            ServedModel served = engine.find(model, version);
+            ServedModel served = access.find(model, version);
             OipInferRequest request = OipInferRequest.parse(body, model, version, served.descriptor()::input);
             for (String output : request.requestedOutputs()) {
                 if (served.descriptor().output(output).isEmpty()) {

@@ -77,8 +77,7 @@ public class PredictResource {
                 throw new ApiError.BadRequestException("'version' must be a string");
             }
             version[0] = Optional.ofNullable((String) v);
-            access.check(name);
-            ServedModel served = engine.find(name, version[0]);
+            ServedModel served = access.find(name, version[0]);
             if (!(root.get("inputs") instanceof Map<?, ?> inputs) || inputs.isEmpty()) {
                 throw new ApiError.BadRequestException("'inputs' must be an object of input name to nested array, e.g. {\""
                         + served.descriptor().inputs().get(0).name() + "\": [[...]]}");

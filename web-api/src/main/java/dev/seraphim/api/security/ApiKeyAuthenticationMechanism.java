@@ -1,10 +1,8 @@
 package dev.seraphim.api.security;
 
 import dev.seraphim.api.ApiError;
-import dev.seraphim.api.ApiErrorMapper;
 import dev.seraphim.api.RequestIds;
 import dev.seraphim.api.RequestOrigin;
-import dev.seraphim.security.KeySecrets;
 import dev.seraphim.security.KeyDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,6 +27,9 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
     @Inject
     AccessAudit audit;
 
+    @Inject
+    CurrentCaller current;
+
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
                                                 HttpMessageContext context) {
@@ -48,8 +49,8 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
                     "the API key is not valid: unknown, revoked, expired, or replaced by a rotation whose grace period is over");
         }
         RequestOrigin origin = RequestIds.origin(request);
-        request.setAttribute(RequestIds.ORIGIN, new RequestOrigin(origin.requestId(), origin.maskedClientAddress(),
-                KeySecrets.pseudonym(result.getCallerPrincipal().getName())));
+        current.get().ifPresent(caller -> request.setAttribute(RequestIds.ORIGIN,
+                new RequestOrigin(origin.requestId(), origin.maskedClientAddress(), caller.keyHash())));
         return context.notifyContainerAboutLogin(result);
     }
 
@@ -67,8 +68,7 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
                                         String event, String message) {
         audit.record(request, keyId, 401, event);
         response.setHeader("WWW-Authenticate", "Bearer realm=\"seraphim\"");
-        ErrorResponses.write(response, ApiErrorMapper.render(new ApiError(401, "Unauthorized", message, null, "client_error"),
-                request.getRequestURI()), String.valueOf(request.getAttribute(RequestIds.PROPERTY)));
+        ErrorResponses.write(request, response, request.getRequestURI(), new ApiError(401, "Unauthorized", message, null, "client_error"));
         return AuthenticationStatus.SEND_FAILURE;
     }
 }

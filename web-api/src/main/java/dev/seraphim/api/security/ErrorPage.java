@@ -1,8 +1,6 @@
 package dev.seraphim.api.security;
 
 import dev.seraphim.api.ApiError;
-import dev.seraphim.api.ApiErrorMapper;
-import dev.seraphim.api.RequestIds;
 import jakarta.inject.Inject;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
@@ -53,8 +51,8 @@ public class ErrorPage extends HttpServlet {
                 message = status >= 500 ? "the server failed to process the request; the failure was logged" : "the request was refused";
             }
         }
-        ErrorResponses.write(response, ApiErrorMapper.render(new ApiError(status, reason(status), message, null,
-                status >= 500 ? "server_error" : "client_error"), path), String.valueOf(request.getAttribute(RequestIds.PROPERTY)));
+        ErrorResponses.write(request, response, path, new ApiError(status, reason(status), message, null,
+                status >= 500 ? "server_error" : "client_error"));
     }
 
     private static String reason(int status) {

@@ -1,17 +1,26 @@
 package dev.seraphim.api.security;
 
+import dev.seraphim.api.ApiError;
+import dev.seraphim.api.ApiErrorMapper;
+import dev.seraphim.api.RequestIds;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** Writes an error rendered for JAX-RS (status, headers, body) to a servlet response, outside JAX-RS. */
+/**
+ * Answers an error outside JAX-RS (authentication, rate limits, the container's error pages) exactly as the
+ * exception mapper would: {@link ApiErrorMapper} renders it in the shape of the API that {@code path} belongs to.
+ */
 final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    static void write(HttpServletResponse response, Response rendered, String requestId) {
+    static void write(HttpServletRequest request, HttpServletResponse response, String path, ApiError error) {
+        Response rendered = ApiErrorMapper.render(error, path);
+        Object requestId = request.getAttribute(RequestIds.PROPERTY);
         try {
             response.setStatus(rendered.getStatus());
             if (rendered.getMediaType() != null) {
@@ -19,7 +28,7 @@ final class ErrorResponses {
             }
             rendered.getStringHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
             if (requestId != null) {
-                response.setHeader(dev.seraphim.api.RequestIds.HEADER, requestId);
+                response.setHeader(RequestIds.HEADER, requestId.toString());
             }
             Object entity = rendered.getEntity();
             byte[] body = entity instanceof byte[] b ? b : String.valueOf(entity).getBytes(StandardCharsets.UTF_8);

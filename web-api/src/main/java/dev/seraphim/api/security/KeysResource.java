@@ -144,17 +144,7 @@ public class KeysResource {
     @Path("access-audit")
     public String accessAudit(@QueryParam("key") String key, @QueryParam("event") String event,
                               @QueryParam("limit") String limit) throws java.sql.SQLException {
-        int n = 100;
-        if (limit != null) {
-            try {
-                n = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > 1000) {
-                throw new ApiError.BadRequestException("'limit' must be an integer from 1 to 1000");
-            }
-        }
+        int n = dev.seraphim.api.PageLimit.parse(limit);
         if (key != null && !key.matches("[a-z0-9]{1,32}")) {
             throw new ApiError.BadRequestException("'key' must be a key id");
         }

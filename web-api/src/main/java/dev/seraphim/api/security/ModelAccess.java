@@ -1,17 +1,28 @@
 package dev.seraphim.api.security;
 
+import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.engine.ServedModel;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 
-/** Applies the caller key's model allow-list; called by every endpoint that names a model to run or describe. */
+import java.util.Optional;
+
+/**
+ * The served model a request names, after the caller key's model allow-list: every endpoint that runs or
+ * describes a model finds it here rather than in the engine, so none can forget the check.
+ */
 @RequestScoped
 public class ModelAccess {
     @Inject
     CurrentCaller caller;
 
-    public void check(String model) {
+    @Inject
+    InferenceEngine engine;
+
+    public ServedModel find(String model, Optional<String> version) {
         if (caller.get().isPresent() && !caller.get().get().mayUse(model)) {
             throw new ModelNotAllowedException(model);
         }
+        return engine.find(model, version);
     }
 }

@@ -1,8 +1,6 @@
 package dev.seraphim.api.security;
 
 import dev.seraphim.api.ApiError;
-import dev.seraphim.api.ApiErrorMapper;
-import dev.seraphim.api.RequestIds;
 import dev.seraphim.security.Caller;
 import jakarta.inject.Inject;
 import jakarta.servlet.Filter;
@@ -61,10 +59,9 @@ public class RateLimits implements Filter {
         response.setHeader("RateLimit-Reset", Long.toString(d.resetSeconds()));
         if (!d.allowed()) {
             audit.record(request, c.keyId(), 429, "rate_limited");
-            ErrorResponses.write(response, ApiErrorMapper.render(new ApiError(429, "Too Many Requests",
+            ErrorResponses.write(request, response, request.getRequestURI(), new ApiError(429, "Too Many Requests",
                     "this API key's rate limit (" + rate + " requests/s, burst " + burst + ") is exhausted; retry after "
-                            + d.retryAfterSeconds() + " s", (int) d.retryAfterSeconds(), "rejected"), request.getRequestURI()),
-                    String.valueOf(request.getAttribute(RequestIds.PROPERTY)));
+                            + d.retryAfterSeconds() + " s", (int) d.retryAfterSeconds(), "rejected"));
             return;
         }
         chain.doFilter(req, res);

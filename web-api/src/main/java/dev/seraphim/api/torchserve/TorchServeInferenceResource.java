@@ -83,8 +83,7 @@ public class TorchServeInferenceResource {
         dev.seraphim.api.RequestOrigin origin = dev.seraphim.api.RequestIds.origin(http);
         String path = "predictions/" + model;
         try {
-            access.check(model);
-            ServedModel served = engine.find(model, version);
+            ServedModel served = access.find(model, version);
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
             Object doc;
             try {
