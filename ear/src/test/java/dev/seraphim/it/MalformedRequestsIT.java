@@ -87,6 +87,45 @@ class MalformedRequestsIT {
         oipError(MLP, big.toString(), 413, "exceeds the limit");
     }
 
+    @Test
+    void eachRequestLimitIsAnsweredWithItsOwn4xx() throws Exception {
+        // element count: a tiny body declaring a huge shape is refused before any buffer is reserved
+        oipError(MLP, input("FP32", "[1,33554432]", ones(16)), 413, "elements per tensor");
+        // rows per request (default 1024)
+        String row = ones(16);
+        problem("{\"model\": \"tabular-mlp\", \"inputs\": {\"features\": [" + (row + ",").repeat(1024) + row + "]}}", 413,
+                "at most 1024 rows per request");
+        // string length
+        problem("{\"model\": \"" + "m".repeat(9000) + "\", \"inputs\": {}}", 400, "longer than 8192 bytes");
+        // nesting depth
+        problem("{\"model\": \"tabular-mlp\", \"x\": " + "[".repeat(80) + "]".repeat(80) + "}", 400, "nested deeper than 64");
+        // number range: FP32 cannot hold 1e39, FP64 cannot hold 1e999
+        oipError(MLP, input("FP32", "[1,16]", "[1e39" + ",1".repeat(15) + "]"), 400, "out of range for FP32");
+        problem("{\"model\": \"tabular-mlp\", \"inputs\": {\"features\": [[-1e999" + ",1".repeat(15) + "]]}}", 400, "out of range");
+        // names: the model-name pattern, in the path and in the body; traversal never reaches a lookup
+        oipError("/v2/models/tabular%20mlp/infer", input("FP32", "[1,16]", ones(16)), 400, "must match");
+        oipError("/v2/models/.hidden/infer", input("FP32", "[1,16]", ones(16)), 400, "must match");
+        oipError("/v2/models/tabular-mlp/versions/1%3B2/infer", input("FP32", "[1,16]", ones(16)), 400, "version must match");
+        problem("{\"model\": \"../tabular-mlp\", \"inputs\": {\"features\": [" + row + "]}}", 400, "must match");
+        // dot segments are refused for every application, Liberty's own included (they were routed by the raw
+        // prefix and served by the canonical path: a 500 from the health application)
+        for (String path : new String[]{"/health/ready/../../x%20", "/openapi/../health"}) {
+            HttpResponse<String> dots = Seraphim.get(path);
+            assertEquals(400, dots.statusCode(), path + " → " + dots.body());
+            assertTrue(dots.body().contains("may not contain '.' or '..' segments"), dots.body());
+        }
+        // the application's own URIs are canonicalized by the container and never leave it: a 4xx in the API's shape
+        for (String path : new String[]{"/v2/models/../../api/v1/keys", "/api/v1/%2e%2e/v1/keys", "/health/%2e%2e/x"}) {
+            HttpResponse<String> dots = Seraphim.get(path);
+            assertTrue(dots.statusCode() == 400 || dots.statusCode() == 404, path + " → " + dots.statusCode() + " " + dots.body());
+        }
+        // the limits refuse only what is beyond them: 1024 rows are served
+        HttpResponse<String> ok = Seraphim.send(Seraphim.post("/api/v1/predict",
+                "{\"model\": \"tabular-mlp\", \"inputs\": {\"features\": [" + (row + ",").repeat(1023) + row + "]}}"));
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals(1024, Seraphim.json(ok.body()).getJsonObject("outputs").getJsonArray("logits").size());
+    }
+
     private static String ones(int n) {
         return "[" + "1.0,".repeat(n - 1) + "1.0]";
     }

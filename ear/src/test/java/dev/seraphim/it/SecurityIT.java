@@ -146,7 +146,10 @@ class SecurityIT {
                 "client", createKey("{\"name\":\"sweep-client\",\"role\":\"client\",\"rate_per_second\":10000,\"burst\":10000}").getString("secret"),
                 "operator", createKey("{\"name\":\"sweep-operator\",\"role\":\"operator\",\"rate_per_second\":10000,\"burst\":10000}").getString("secret"),
                 "admin", Seraphim.ADMIN_KEY);
-        HttpResponse<String> doc = Seraphim.HTTP.send(HttpRequest.newBuilder(Seraphim.uri("/openapi"))
+        // the document itself needs a key (of any role), like everything but the probes
+        assertEquals(401, Seraphim.HTTP.send(HttpRequest.newBuilder(Seraphim.uri("/openapi")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> doc = Seraphim.HTTP.send(HttpRequest.newBuilder(Seraphim.uri("/openapi")).header("X-API-Key", keys.get("client"))
                 .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, doc.statusCode());
         JsonObject paths = Json.createReader(new StringReader(doc.body())).readObject().getJsonObject("paths");

@@ -17,7 +17,28 @@ import java.time.Duration;
 
 /** The application under test: the EAR the build produced, and HTTP calls against the managed Liberty. */
 final class Seraphim {
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Trusts the test server's self-signed development certificate (TransportSecurityIT checks the certificate). */
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(trustingTls()).build();
+
+    private static javax.net.ssl.SSLContext trustingTls() {
+        try {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            return tls;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private Seraphim() {
     }
@@ -26,8 +47,11 @@ final class Seraphim {
         return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("seraphim.it.ear")));
     }
 
+    /** /metrics needs a key and so is served over HTTPS only (Liberty redirects HTTP); everything else over HTTP. */
     static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + System.getProperty("seraphim.it.port", "18080") + path);
+        return path.startsWith("/metrics")
+                ? URI.create("https://127.0.0.1:" + System.getProperty("seraphim.it.https.port", "18443") + path)
+                : URI.create("http://127.0.0.1:" + System.getProperty("seraphim.it.port", "18080") + path);
     }
 
     /** The test server's bootstrap admin key (SERAPHIM_BOOTSTRAP_ADMIN_KEY in the failsafe configuration). */

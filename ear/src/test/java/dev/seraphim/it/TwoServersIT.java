@@ -67,6 +67,9 @@ class TwoServersIT {
     private static void launchSecond() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(WLP.resolve("bin/server").toString(), "start", "seraphim-it2").inheritIO();
         pb.environment().put("SERAPHIM_HTTP_PORT", Integer.toString(SECOND_PORT));
+        pb.environment().put("SERAPHIM_HTTPS_PORT", Integer.toString(SECOND_PORT + 400));
+        // a scraper on a private network: this replica's /metrics is open (the first one's needs a key)
+        pb.environment().put("SERAPHIM_METRICS_AUTHENTICATION", "false");
         pb.environment().put("SERAPHIM_DB_URL", "jdbc:postgresql://127.0.0.1:" + System.getenv("SERAPHIM_DB_EMBEDDED_PORT") + "/seraphim");
         // the first server's database is this server's external database: its own embedded one stays off
         pb.environment().put("SERAPHIM_DB_EMBEDDED_PORT", "55499");
@@ -100,6 +103,17 @@ class TwoServersIT {
     private static HttpResponse<String> secondCall(String method, String path) throws IOException, InterruptedException {
         return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path)).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metricsCanBeOpenedForAScraperOnAPrivateNetwork() throws Exception {
+        HttpResponse<String> open = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
+                + "/metrics?scope=application")).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, open.statusCode(), "SERAPHIM_METRICS_AUTHENTICATION=false opens /metrics: " + open.body());
+        assertTrue(open.body().contains("# TYPE"), open.body());
+        HttpResponse<String> guarded = Seraphim.HTTP.send(HttpRequest.newBuilder(Seraphim.uri("/metrics?scope=application"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, guarded.statusCode(), "the default server's /metrics still needs a key");
     }
 
     @Test

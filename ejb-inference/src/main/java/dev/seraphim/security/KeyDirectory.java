@@ -86,10 +86,13 @@ public class KeyDirectory {
             LOG.warning("no admin API key exists and SERAPHIM_BOOTSTRAP_ADMIN_KEY is not set: nobody can manage this server");
         }
         refresher = scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        // Liberty's /metrics accepts the same keys: the server's trust association asks through this MBean
+        KeyVerifier.register(this);
     }
 
     @PreDestroy
     void stop() {
+        KeyVerifier.unregister();
         if (refresher != null) {
             refresher.cancel(false);
         }

@@ -55,6 +55,15 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof RequestBody.PayloadTooLargeException) {
             return new ApiError(413, "Content Too Large", t.getMessage(), null, "client_error");
         }
+        if (t instanceof dev.seraphim.api.codec.TensorLimits.RequestLimitException) {
+            return new ApiError(413, "Content Too Large", t.getMessage(), null, "client_error");
+        }
+        if (t instanceof NotFoundException || t instanceof jakarta.batch.operations.NoSuchJobExecutionException) {
+            return new ApiError(404, "Not Found", t instanceof NotFoundException ? t.getMessage() : "no such job execution", null, "client_error");
+        }
+        if (t instanceof ConflictException) {
+            return new ApiError(409, "Conflict", t.getMessage(), null, "client_error");
+        }
         if (t instanceof QueueFullException q) {
             return new ApiError(503, "Service Unavailable", t.getMessage(), q.retryAfterSeconds(), "rejected");
         }
@@ -99,6 +108,20 @@ public record ApiError(int status, String title, String message, Integer retryAf
     /** A request the caller must change, found by an API layer (not by the engine). */
     public static class BadRequestException extends RuntimeException {
         public BadRequestException(String message) {
+            super(message);
+        }
+    }
+
+    /** A resource the caller named does not exist (404), with a message that says which. */
+    public static class NotFoundException extends RuntimeException {
+        public NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+    /** The request conflicts with the resource's state (409). */
+    public static class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
             super(message);
         }
     }

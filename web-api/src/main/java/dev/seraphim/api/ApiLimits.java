@@ -11,6 +11,18 @@ public class ApiLimits {
     @ConfigProperty(name = "seraphim.api.max.body.bytes", defaultValue = "67108864")
     long maxBodyBytes;
 
+    @Inject
+    @ConfigProperty(name = "seraphim.api.max.tensor.elements", defaultValue = "16777216")
+    long maxTensorElements;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.api.max.request.rows", defaultValue = "1024")
+    long maxRequestRows;
+
+    public dev.seraphim.api.codec.TensorLimits tensors() {
+        return new dev.seraphim.api.codec.TensorLimits(maxTensorElements, maxRequestRows);
+    }
+
     public long maxBodyBytes() {
         return maxBodyBytes;
     }

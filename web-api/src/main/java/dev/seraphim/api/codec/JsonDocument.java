@@ -11,10 +11,12 @@ import java.util.Map;
  * A small JSON reader for request bodies. Objects become maps, strings, booleans and numbers their Java
  * values, but arrays of numbers (tensor data, shapes) are not parsed here: they stay {@link NumericArray}
  * spans of the body, so that tensor data is parsed once, later, directly into the buffer libtorch reads.
- * Nesting deeper than {@link #MAX_DEPTH} is refused.
+ * Nesting deeper than {@link #MAX_DEPTH} and strings longer than {@link #MAX_STRING_BYTES} are refused.
  */
 public final class JsonDocument {
     public static final int MAX_DEPTH = 64;
+    /** Longest string value or member name, in bytes of the body: names, ids and versions are far shorter. */
+    public static final int MAX_STRING_BYTES = 8192;
 
     private final byte[] src;
     private int pos;
@@ -142,6 +144,7 @@ public final class JsonDocument {
 
     private String string() {
         pos++;
+        int start = pos;
         StringBuilder sb = null;
         int runStart = pos;
         while (true) {
@@ -149,6 +152,10 @@ public final class JsonDocument {
                 throw error("unterminated string");
             }
             byte c = src[pos];
+            if (pos - start > MAX_STRING_BYTES) {
+                throw new MalformedJsonException("a JSON string at byte " + start + " is longer than " + MAX_STRING_BYTES
+                        + " bytes, the longest this API accepts");
+            }
             if (c == '"') {
                 String tail = new String(src, runStart, pos - runStart, StandardCharsets.UTF_8);
                 pos++;

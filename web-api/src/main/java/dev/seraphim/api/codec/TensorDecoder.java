@@ -37,10 +37,14 @@ public final class TensorDecoder {
     }
 
     /** Decodes into a tensor; {@code declaredShape} null means the nesting is the shape. */
-    public static TensorData decode(String name, NumericArray array, DataType type, long[] declaredShape) {
+    public static TensorData decode(String name, NumericArray array, DataType type, long[] declaredShape, TensorLimits limits) {
+        if (declaredShape != null) {
+            limits.check(name, declaredShape, Shape.elementCount(declaredShape));
+        }
         Layout layout = layout(array);
         long[] shape = declaredShape != null ? declaredShape : layout.shape();
         long expected = Shape.elementCount(shape);
+        limits.check(name, shape, Math.max(expected, layout.count()));
         if (layout.count() != expected) {
             throw new InvalidTensorException("input '" + name + "': data has " + layout.count() + " elements but shape "
                     + Arrays.toString(shape) + " needs " + expected);
@@ -58,9 +62,9 @@ public final class TensorDecoder {
 
     private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
         switch (type) {
-            case FP32 -> out.putFloat((float) parseDouble(src, s, e, name));
-            case FP64 -> out.putDouble(parseDouble(src, s, e, name));
-            case FP16 -> out.putShort(Float16.fromFloat((float) parseDouble(src, s, e, name)));
+            case FP32 -> out.putFloat((float) finite(parseDouble(src, s, e, name), Float.MAX_VALUE, type, src, s, e, name));
+            case FP64 -> out.putDouble(finite(parseDouble(src, s, e, name), Double.MAX_VALUE, type, src, s, e, name));
+            case FP16 -> out.putShort(Float16.fromFloat((float) finite(parseDouble(src, s, e, name), 65504, type, src, s, e, name)));
             case BOOL -> out.put((byte) (parseBool(src, s, e, name) ? 1 : 0));
             case INT64 -> out.putLong(parseLong(src, s, e, name));
             case INT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), Integer.MIN_VALUE, Integer.MAX_VALUE, type, name));
@@ -71,6 +75,15 @@ public final class TensorDecoder {
             case UINT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), 0, 0xffffffffL, type, name));
             case UINT64 -> out.putLong(parseUnsignedLong(src, s, e, name));
         }
+    }
+
+    /** A number the datatype cannot hold would silently become infinity: refused instead. */
+    private static double finite(double v, double max, DataType type, byte[] src, int s, int e, String name) {
+        if (!(Math.abs(v) <= max)) {
+            throw new InvalidTensorException("input '" + name + "': value " + text(src, s, Math.min(e, s + 40))
+                    + " is out of range for " + type + " (largest magnitude " + max + ")");
+        }
+        return v;
     }
 
     private static long ranged(long v, long min, long max, DataType type, String name) {

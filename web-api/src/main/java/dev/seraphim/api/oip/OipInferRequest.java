@@ -25,7 +25,8 @@ import java.util.function.Function;
 record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs) {
 
     /** {@code signature} names the model's inputs, so that a wrong datatype is refused before any data is parsed. */
-    static OipInferRequest parse(byte[] body, String model, Optional<String> version, Function<String, Optional<TensorSpec>> signature) {
+    static OipInferRequest parse(byte[] body, String model, Optional<String> version, Function<String, Optional<TensorSpec>> signature,
+                                 dev.seraphim.api.codec.TensorLimits limits) {
         Map<String, Object> root = JsonDocument.parseObject(body);
         Optional<String> id = Optional.ofNullable(root.get("id")).map(v -> {
             if (!(v instanceof String s)) {
@@ -39,7 +40,7 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         }
         List<TensorData> tensors = new ArrayList<>(inputs.size());
         for (Object input : inputs) {
-            tensors.add(tensor(input, signature));
+            tensors.add(tensor(input, signature, limits));
         }
         Set<String> outputs = new LinkedHashSet<>();
         Object outputsValue = root.get("outputs");
@@ -60,7 +61,7 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         return new OipInferRequest(id, new InferenceRequest(model, version, tensors), outputs);
     }
 
-    private static TensorData tensor(Object value, Function<String, Optional<TensorSpec>> signature) {
+    private static TensorData tensor(Object value, Function<String, Optional<TensorSpec>> signature, dev.seraphim.api.codec.TensorLimits limits) {
         if (!(value instanceof Map<?, ?> input)) {
             throw new BadRequestException("each input must be an object with name, shape, datatype and data");
         }
@@ -98,6 +99,6 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         if (!(data instanceof NumericArray array)) {
             throw new BadRequestException("input '" + name + "': 'data' must be an array of numbers (flat or nested)");
         }
-        return TensorDecoder.decode(name, array, type, shape);
+        return TensorDecoder.decode(name, array, type, shape, limits);
     }
 }

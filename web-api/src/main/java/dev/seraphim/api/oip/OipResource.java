@@ -115,7 +115,7 @@ public class OipResource {
         try {
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
             ServedModel served = access.find(model, version);
-            OipInferRequest request = OipInferRequest.parse(body, model, version, served.descriptor()::input);
+            OipInferRequest request = OipInferRequest.parse(body, model, version, served.descriptor()::input, limits.tensors());
             for (String output : request.requestedOutputs()) {
                 if (served.descriptor().output(output).isEmpty()) {
                     throw new ApiError.BadRequestException("model " + model + " has no output '" + output + "'; its outputs are "

@@ -91,7 +91,7 @@ public class PredictResource {
                 if (!(e.getValue() instanceof NumericArray array)) {
                     throw new ApiError.BadRequestException("input '" + inputName + "' must be a nested array of numbers");
                 }
-                tensors.add(TensorDecoder.decode(inputName, array, spec.dataType(), null));
+                tensors.add(TensorDecoder.decode(inputName, array, spec.dataType(), null, limits.tensors()));
             }
             return engine.infer(new InferenceRequest(name, version[0], tensors)).handle((result, failure) -> {
                 if (failure != null) {

@@ -1,7 +1,9 @@
 package dev.seraphim.api.security;
 
+import dev.seraphim.api.ApiError;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.model.ModelDescriptors;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 
@@ -20,6 +22,13 @@ public class ModelAccess {
     InferenceEngine engine;
 
     public ServedModel find(String model, Optional<String> version) {
+        // a name outside the pattern can never be registered: say so, rather than "not found" for "../x"
+        if (model == null || !ModelDescriptors.MODEL_NAME.matcher(model).matches()) {
+            throw new ApiError.BadRequestException("a model name must match " + ModelDescriptors.MODEL_NAME.pattern());
+        }
+        if (version.isPresent() && !ModelDescriptors.VERSION.matcher(version.get()).matches()) {
+            throw new ApiError.BadRequestException("a model version must match " + ModelDescriptors.VERSION.pattern());
+        }
         if (caller.get().isPresent() && !caller.get().get().mayUse(model)) {
             throw new ModelNotAllowedException(model);
         }

@@ -95,13 +95,13 @@ public class TorchServeInferenceResource {
             List<TensorData> inputs = new ArrayList<>();
             List<TensorSpec> specs = served.descriptor().inputs();
             if (doc instanceof NumericArray array && specs.size() == 1) {
-                inputs.add(TensorDecoder.decode(specs.get(0).name(), array, specs.get(0).dataType(), null));
+                inputs.add(TensorDecoder.decode(specs.get(0).name(), array, specs.get(0).dataType(), null, limits.tensors()));
             } else if (doc instanceof Map<?, ?> named) {
                 for (TensorSpec spec : specs) {
                     if (!(named.get(spec.name()) instanceof NumericArray array)) {
                         throw new ApiError.BadRequestException("input '" + spec.name() + "' must be a nested array of numbers");
                     }
-                    inputs.add(TensorDecoder.decode(spec.name(), array, spec.dataType(), null));
+                    inputs.add(TensorDecoder.decode(spec.name(), array, spec.dataType(), null, limits.tensors()));
                 }
             } else {
                 throw new ApiError.BadRequestException("send a nested array of numbers"

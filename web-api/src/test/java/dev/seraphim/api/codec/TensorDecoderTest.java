@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TensorDecoderTest {
+    private static final TensorLimits LIMITS = new TensorLimits(1_000_000, 1024);
 
     private static NumericArray array(String json) {
         Map<String, Object> doc = JsonDocument.parseObject(("{\"a\":" + json + "}").getBytes(StandardCharsets.UTF_8));
@@ -24,7 +25,7 @@ class TensorDecoderTest {
 
     @Test
     void nestedArraysGiveTheirShape() {
-        TensorData t = TensorDecoder.decode("x", array("[[1, 2.5, -3e2], [4, 5, 6]]"), DataType.FP32, null);
+        TensorData t = TensorDecoder.decode("x", array("[[1, 2.5, -3e2], [4, 5, 6]]"), DataType.FP32, null, LIMITS);
         assertArrayEquals(new long[]{2, 3}, t.shape());
         ByteBuffer d = t.data();
         assertEquals(1f, d.getFloat());
@@ -34,7 +35,7 @@ class TensorDecoderTest {
 
     @Test
     void flatDataTakesTheDeclaredShape() {
-        TensorData t = TensorDecoder.decode("x", array("[1,2,3,4,5,6]"), DataType.INT64, new long[]{3, 2});
+        TensorData t = TensorDecoder.decode("x", array("[1,2,3,4,5,6]"), DataType.INT64, new long[]{3, 2}, LIMITS);
         assertArrayEquals(new long[]{3, 2}, t.shape());
         assertEquals(6L, t.data().getLong(5 * 8));
     }
@@ -54,7 +55,7 @@ class TensorDecoderTest {
             expected[i] = Float.parseFloat(text);
             json.append(i > 0 ? "," : "").append(text);
         }
-        ByteBuffer d = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, null).data();
+        ByteBuffer d = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, null, new TensorLimits(1 << 20, 1 << 20)).data();
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], d.getFloat(), 0f, "element " + i);
         }
@@ -63,24 +64,24 @@ class TensorDecoderTest {
     @Test
     void raggedMixedAndMalformedDataAreRefused() {
         assertTrue(assertThrows(InvalidTensorException.class,
-                () -> TensorDecoder.decode("x", array("[[1,2],[3]]"), DataType.FP32, null)).getMessage().contains("ragged"));
-        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[[1,2],3]"), DataType.FP32, null));
-        assertThrows(MalformedJsonException.class, () -> TensorDecoder.decode("x", array("[1,,2]"), DataType.FP32, null));
-        assertThrows(MalformedJsonException.class, () -> TensorDecoder.decode("x", array("[1,2,]"), DataType.FP32, null));
-        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1,2x]"), DataType.FP32, null));
+                () -> TensorDecoder.decode("x", array("[[1,2],[3]]"), DataType.FP32, null, LIMITS)).getMessage().contains("ragged"));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[[1,2],3]"), DataType.FP32, null, LIMITS));
+        assertThrows(MalformedJsonException.class, () -> TensorDecoder.decode("x", array("[1,,2]"), DataType.FP32, null, LIMITS));
+        assertThrows(MalformedJsonException.class, () -> TensorDecoder.decode("x", array("[1,2,]"), DataType.FP32, null, LIMITS));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1,2x]"), DataType.FP32, null, LIMITS));
         assertTrue(assertThrows(InvalidTensorException.class,
-                () -> TensorDecoder.decode("x", array("[1,2,3]"), DataType.FP32, new long[]{2, 2})).getMessage().contains("needs 4"));
+                () -> TensorDecoder.decode("x", array("[1,2,3]"), DataType.FP32, new long[]{2, 2}, LIMITS)).getMessage().contains("needs 4"));
     }
 
     @Test
     void integersAreRangeChecked() {
-        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[256]"), DataType.UINT8, null));
-        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[-1]"), DataType.UINT32, null));
-        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1.5]"), DataType.INT32, null));
-        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[9223372036854775808]"), DataType.INT64, null));
-        assertEquals(Long.MIN_VALUE, TensorDecoder.decode("x", array("[-9223372036854775808]"), DataType.INT64, null).data().getLong());
-        assertEquals((byte) 255, TensorDecoder.decode("x", array("[255]"), DataType.UINT8, null).data().get());
-        assertEquals(1, TensorDecoder.decode("x", array("[true, false]"), DataType.BOOL, null).data().get());
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[256]"), DataType.UINT8, null, LIMITS));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[-1]"), DataType.UINT32, null, LIMITS));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1.5]"), DataType.INT32, null, LIMITS));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[9223372036854775808]"), DataType.INT64, null, LIMITS));
+        assertEquals(Long.MIN_VALUE, TensorDecoder.decode("x", array("[-9223372036854775808]"), DataType.INT64, null, LIMITS).data().getLong());
+        assertEquals((byte) 255, TensorDecoder.decode("x", array("[255]"), DataType.UINT8, null, LIMITS).data().get());
+        assertEquals(1, TensorDecoder.decode("x", array("[true, false]"), DataType.BOOL, null, LIMITS).data().get());
     }
 
     @Test
@@ -89,5 +90,37 @@ class TensorDecoderTest {
         assertThrows(MalformedJsonException.class, () -> JsonDocument.parse(("{\"a\":" + deep + "}").getBytes(StandardCharsets.UTF_8)));
         String deepObjects = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
         assertThrows(MalformedJsonException.class, () -> JsonDocument.parse(deepObjects.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void floatsBeyondTheirDatatypeAreRefusedNotMadeInfinite() {
+        assertTrue(assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[1e39]"), DataType.FP32, null, LIMITS))
+                .getMessage().contains("out of range for FP32"));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[-1e309]"), DataType.FP64, null, LIMITS));
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[70000]"), DataType.FP16, null, LIMITS));
+        assertEquals(3.4e38f, TensorDecoder.decode("x", array("[3.4e38]"), DataType.FP32, null, LIMITS).data().getFloat());
+        assertEquals(1e308, TensorDecoder.decode("x", array("[1e308]"), DataType.FP64, null, LIMITS).data().getDouble());
+    }
+
+    @Test
+    void rowsAndElementsBeyondTheLimitsAreRefusedBeforeAllocating() {
+        TensorLimits small = new TensorLimits(10, 3);
+        // a declared shape is checked before the data is even looked at: huge shape, tiny body
+        assertTrue(assertThrows(TensorLimits.RequestLimitException.class,
+                () -> TensorDecoder.decode("x", array("[1]"), DataType.FP32, new long[]{1, 1L << 40}, small)).getMessage().contains("elements"));
+        assertTrue(assertThrows(TensorLimits.RequestLimitException.class,
+                () -> TensorDecoder.decode("x", array("[[1],[2],[3],[4]]"), DataType.FP32, null, small)).getMessage().contains("4 rows"));
+        assertThrows(TensorLimits.RequestLimitException.class,
+                () -> TensorDecoder.decode("x", array("[[1,2,3,4,5,6,7,8,9,10,11]]"), DataType.FP32, null, small));
+        assertArrayEquals(new long[]{3, 3}, TensorDecoder.decode("x", array("[[1,2,3],[4,5,6],[7,8,9]]"), DataType.FP32, null, small).shape());
+    }
+
+    @Test
+    void longStringsAreRefused() {
+        String name = "n".repeat(JsonDocument.MAX_STRING_BYTES + 1);
+        assertTrue(assertThrows(MalformedJsonException.class, () -> JsonDocument.parse(("{\"" + name + "\":1}").getBytes(StandardCharsets.UTF_8)))
+                .getMessage().contains("longer than"));
+        assertEquals(Map.of("a", "n".repeat(JsonDocument.MAX_STRING_BYTES)),
+                JsonDocument.parse(("{\"a\":\"" + "n".repeat(JsonDocument.MAX_STRING_BYTES) + "\"}").getBytes(StandardCharsets.UTF_8)));
     }
 }

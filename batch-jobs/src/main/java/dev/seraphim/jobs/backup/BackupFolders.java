@@ -1,0 +1,94 @@
+package dev.seraphim.jobs.backup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Backup directories: {@code seraphim-<UTC yyyyMMdd-HHmmss>-i<job instance>}, with the suffix {@code .partial}
+ * until the manifest is written and the directory renamed in one step. A restarted backup (same job instance)
+ * finds its partial directory again and continues in it.
+ */
+public final class BackupFolders {
+    static final String PARTIAL = ".partial";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private BackupFolders() {
+    }
+
+    static Path partialFor(Path root, long instanceId) throws IOException {
+        Files.createDirectories(root);
+        String suffix = "-i" + instanceId + PARTIAL;
+        try (Stream<Path> s = Files.list(root)) {
+            Optional<Path> existing = s.filter(p -> p.getFileName().toString().endsWith(suffix)).findFirst();
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
+        Path p = root.resolve("seraphim-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)) + suffix);
+        return Files.createDirectories(p);
+    }
+
+    static Path completed(Path partial) {
+        String name = partial.getFileName().toString();
+        return partial.resolveSibling(name.substring(0, name.length() - PARTIAL.length()));
+    }
+
+    /** Completed backups (with a manifest), newest first. */
+    public static List<Path> completedBackups(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("seraphim-") && !p.getFileName().toString().endsWith(PARTIAL)
+                            && Files.exists(p.resolve(BackupManifest.FILE)))
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        }
+    }
+
+    /** A named backup under the root; the name may not leave it. */
+    public static Path named(Path root, String name) {
+        if (!name.matches("seraphim-[0-9]{8}-[0-9]{6}-i[0-9]+")) {
+            throw new IllegalArgumentException("'" + name + "' is not a backup name (seraphim-yyyyMMdd-HHmmss-i<n>)");
+        }
+        return root.resolve(name);
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.seraphim.it;
+
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The backup and restore jobs through /api/v1/jobs, against the test server's own PostgreSQL and model store:
+ * backup → wipe → restore gives identical rows and model files; a dry run changes nothing; a tampered or
+ * partial backup is refused before anything is touched; retention keeps exactly the newest; bad requests get
+ * 4xx naming what to fix.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BackupRestoreIT {
+    /** Tables no background writer touches while this test runs (the access audit records the test's own calls). */
+    private static final List<String> QUIET_TABLES = List.of("registered_model", "model_version", "model_load",
+            "management_audit", "prediction_audit", "api_key");
+    private static final Path BACKUPS = Path.of(System.getProperty("seraphim.it.backups"));
+    private static final Path STORE = Path.of(System.getProperty("seraphim.it.registry"));
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Seraphim.ear();
+    }
+
+    @Test
+    void unknownJobsAndBadParametersAreRefusedNamingWhatToFix() throws Exception {
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/nightly-magic", "{}")), 404, "no job named 'nightly-magic'");
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/backup", "{\"keep\":\"seven\"}")), 400, "'keep' must be an integer");
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/backup", "{\"keep\":0}")), 400, "'keep' must be an integer from 1");
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/backup", "{\"speed\":1}")), 400, "has no parameter 'speed'");
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/restore", "{}")), 400, "needs parameter 'backup'");
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/restore", "{\"backup\":\"../../etc\"}")), 400, "must name a backup");
+        assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/backup", "{\"keep\":")), 400, "invalid JSON");
+        assertProblem(Seraphim.get("/api/v1/jobs/987654321"), 404, "no such job execution");
+        String client = SecurityIT.createKey("{\"name\":\"jobs-client\",\"role\":\"client\"}").getString("secret");
+        assertEquals(403, Seraphim.get("/api/v1/jobs", client).statusCode(), "clients may not see or run jobs");
+    }
+
+    @Test
+    void backupWipeRestoreGivesIdenticalRowsAndModelFiles() throws Exception {
+        SecurityIT.createKey("{\"name\":\"kept-by-the-backup\",\"role\":\"client\"}");
+        Map<String, String> tables = checksums();
+        Map<String, String> files = modelFiles();
+        assertTrue(files.size() >= 3, "the registry holds the demo models' files: " + files.keySet());
+
+        JsonObject backup = run("backup", "{\"keep\":20}");
+        assertEquals("COMPLETED", backup.getString("status"), backup.toString());
+        String name = backup.getString("exit_status").split(" ")[0].substring("BACKUP=".length());
+        assertEquals(5, backup.getJsonArray("steps").size());
+        assertEquals(100, backup.getJsonObject("progress").getInt("percent"));
+        assertTrue(Files.exists(BACKUPS.resolve(name).resolve("manifest.json")));
+        assertTrue(Seraphim.get("/api/v1/jobs/backups").body().contains(name));
+        String config = Files.readString(BACKUPS.resolve(name).resolve("configuration.properties"));
+        assertTrue(config.contains("seraphim.bootstrap.admin.key=<secret: not backed up>") && !config.contains(Seraphim.ADMIN_KEY),
+                "secrets are left out of the backup");
+
+        // wipe: the platform's rows and the model store's files
+        try (Connection c = database(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE " + String.join(", ", QUIET_TABLES) + " CASCADE");
+        }
+        try (Stream<Path> s = Files.walk(STORE)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Files.delete(p);
+            }
+        }
+        Map<String, String> wiped = checksums();
+        assertNotEquals(tables, wiped);
+
+        JsonObject dryRun = run("restore", "{\"backup\":\"" + name + "\",\"dryRun\":true}");
+        assertEquals("COMPLETED", dryRun.getString("status"), dryRun.toString());
+        assertTrue(dryRun.getString("exit_status").startsWith("DRY_RUN: backup verified; tables: "), dryRun.toString());
+        assertTrue(dryRun.getString("exit_status").contains("model files: " + files.size() + " added"), dryRun.toString());
+        assertEquals(wiped, checksums(), "a dry run changes nothing");
+
+        JsonObject restore = run("restore", "{\"backup\":\"" + name + "\"}");
+        assertEquals("COMPLETED", restore.getString("status"), restore.toString());
+        assertEquals(tables, checksums(), "every row is back");
+        assertEquals(files, modelFiles(), "every model file is back");
+        HttpResponse<String> models = Seraphim.get("/api/v1/models");
+        assertTrue(models.body().contains("tabular-mlp"), models.body());
+    }
+
+    @Test
+    void aTamperedOrPartialBackupIsRefusedBeforeAnythingIsTouched() throws Exception {
+        JsonObject backup = run("backup", "{\"keep\":20}");
+        assertEquals("COMPLETED", backup.getString("status"), backup.toString());
+        Path original = BACKUPS.resolve(backup.getString("exit_status").split(" ")[0].substring("BACKUP=".length()));
+        Map<String, String> before = checksums();
+
+        Path tampered = copy(original, "seraphim-20000101-000000-i900001");
+        Path table = tampered.resolve("tables/api_key.copy.gz");
+        byte[] bytes = Files.readAllBytes(table);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(table, bytes);
+        JsonObject refused = run("restore", "{\"backup\":\"seraphim-20000101-000000-i900001\"}");
+        assertEquals("FAILED", refused.getString("status"), refused.toString());
+        assertTrue(refused.getString("failure").contains("tables/api_key.copy.gz does not match its SHA-256"), refused.toString());
+
+        Path partial = copy(original, "seraphim-20000101-000000-i900002");
+        Files.delete(partial.resolve("manifest.json"));
+        JsonObject incomplete = run("restore", "{\"backup\":\"seraphim-20000101-000000-i900002\"}");
+        assertEquals("FAILED", incomplete.getString("status"));
+        assertTrue(incomplete.getString("failure").contains("partial"), incomplete.toString());
+        assertEquals(before, checksums(), "nothing was touched");
+
+        // a failed execution can be restarted (and fails again for the same reason); a completed one cannot
+        HttpResponse<String> restarted = Seraphim.send(Seraphim.post("/api/v1/jobs/" + refused.getJsonNumber("execution_id") + "/restart", ""));
+        assertEquals(202, restarted.statusCode(), restarted.body());
+        assertEquals(409, Seraphim.send(Seraphim.post("/api/v1/jobs/" + backup.getJsonNumber("execution_id") + "/restart", "")).statusCode());
+        assertEquals(409, Seraphim.send(Seraphim.post("/api/v1/jobs/" + backup.getJsonNumber("execution_id") + "/stop", "")).statusCode());
+        BackupFoldersCleanup.delete(tampered);
+        BackupFoldersCleanup.delete(partial);
+    }
+
+    @Test
+    void retentionKeepsExactlyTheNewestBackups() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            assertEquals("COMPLETED", run("backup", "{\"keep\":20}").getString("status"));
+            Thread.sleep(1100); // backup names carry the second
+        }
+        List<String> before = completed();
+        assertTrue(before.size() >= 3, before.toString());
+        JsonObject kept = run("backup", "{\"keep\":2}");
+        assertEquals("COMPLETED", kept.getString("status"), kept.toString());
+        List<String> after = completed();
+        String newest = kept.getString("exit_status").split(" ")[0].substring("BACKUP=".length());
+        assertEquals(List.of(newest, before.get(0)), after, "the new backup and the newest before it");
+        assertTrue(kept.getString("exit_status").endsWith("REMOVED=" + (before.size() - 1)), kept.toString());
+    }
+
+    private static List<String> completed() throws Exception {
+        try (Stream<Path> s = Files.list(BACKUPS)) {
+            return s.filter(p -> Files.exists(p.resolve("manifest.json"))).map(p -> p.getFileName().toString())
+                    .sorted(Comparator.reverseOrder()).toList();
+        }
+    }
+
+    /** Starts a job and waits for its end. */
+    static JsonObject run(String job, String parameters) throws Exception {
+        HttpResponse<String> started = Seraphim.send(Seraphim.post("/api/v1/jobs/" + job, parameters));
+        assertEquals(202, started.statusCode(), started.body());
+        long id = Seraphim.json(started.body()).getJsonNumber("execution_id").longValue();
+        assertTrue(started.headers().firstValue("Location").orElse("").endsWith("/api/v1/jobs/" + id));
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonObject e = Seraphim.json(Seraphim.get("/api/v1/jobs/" + id).body());
+            String status = e.getString("status");
+            if (status.equals("COMPLETED") || status.equals("FAILED") || status.equals("STOPPED") || status.equals("ABANDONED")) {
+                return e;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("job " + job + " execution " + id + " did not end in 120 s");
+    }
+
+    private static Path copy(Path from, String name) throws Exception {
+        Path to = from.resolveSibling(name);
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return to;
+    }
+
+    private static Connection database() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + System.getProperty("seraphim.it.db.port") + "/seraphim", "seraphim", "");
+    }
+
+    /** md5 of each quiet table's rows in a fixed order, computed by PostgreSQL. */
+    private static Map<String, String> checksums() throws Exception {
+        Map<String, String> sums = new TreeMap<>();
+        try (Connection c = database(); Statement s = c.createStatement()) {
+            for (String t : QUIET_TABLES) {
+                try (ResultSet r = s.executeQuery("SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '') FROM " + t + " x")) {
+                    r.next();
+                    sums.put(t, r.getString(1));
+                }
+            }
+        }
+        return sums;
+    }
+
+    private static Map<String, String> modelFiles() throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(STORE)) {
+            for (Path p : s.filter(Files::isRegularFile).filter(p -> !STORE.relativize(p).startsWith(".staging")).toList()) {
+                files.put(STORE.relativize(p).toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        }
+        return files;
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String expected) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), r.headers().toString());
+        String detail = Seraphim.json(r.body()).getString("detail");
+        assertTrue(detail.contains(expected), "expected '" + expected + "' in: " + detail);
+    }
+
+    private static final class BackupFoldersCleanup {
+        static void delete(Path dir) throws Exception {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
