@@ -137,6 +137,41 @@ class BackupRestoreIT {
         assertEquals(409, Seraphim.send(Seraphim.post("/api/v1/jobs/" + backup.getJsonNumber("execution_id") + "/stop", "")).statusCode());
         BackupFoldersCleanup.delete(tampered);
         BackupFoldersCleanup.delete(partial);
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        assertTrue(metrics.matches("(?s).*\\nseraphim_batch_job_runs_total\\{job=\"restore\",mp_scope=\"application\",status=\"FAILED\",?}\\s+[1-9].*"),
+                "failed restores are counted");
+        assertTrue(metrics.matches("(?s).*\\nseraphim_batch_job_runs_total\\{job=\"backup\",mp_scope=\"application\",status=\"COMPLETED\",?}\\s+[1-9].*"),
+                "completed backups are counted");
+    }
+
+    @Test
+    void theRecoveryDrillPassesOnABackupAndFailsOnOneChangedByte() throws Exception {
+        JsonObject backup = run("backup", "{\"keep\":20}");
+        assertEquals("COMPLETED", backup.getString("status"), backup.toString());
+        String name = backup.getString("exit_status").split(" ")[0].substring("BACKUP=".length());
+
+        JsonObject drill = run("recovery-drill", "{\"backup\":\"" + name + "\"}");
+        assertEquals("COMPLETED", drill.getString("status"), drill.toString());
+        assertTrue(drill.getString("exit_status").startsWith("DRILL PASSED: backup " + name), drill.toString());
+        assertTrue(Seraphim.get("/metrics?scope=application").body().matches("(?s).*\\nseraphim_recovery_drill_last_result\\{mp_scope=\"application\",?}\\s+1(\\.0)?\\n.*"));
+
+        Path changed = copy(BACKUPS.resolve(name), "seraphim-20000101-000000-i900003");
+        try (Stream<Path> s = Files.walk(changed.resolve("models"))) {
+            Path model = s.filter(p -> p.toString().endsWith(".pt")).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(model);
+            bytes[bytes.length - 1] ^= 0x20;
+            Files.write(model, bytes);
+        }
+        JsonObject failed = run("recovery-drill", "{\"backup\":\"seraphim-20000101-000000-i900003\"}");
+        assertEquals("FAILED", failed.getString("status"), failed.toString());
+        assertTrue(failed.getString("failure").contains("does not match its SHA-256"), failed.toString());
+        assertTrue(Seraphim.get("/metrics?scope=application").body().matches("(?s).*\\nseraphim_recovery_drill_last_result\\{mp_scope=\"application\",?}\\s+0(\\.0)?\\n.*"));
+        try (Connection c = database(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'drill\\_%'")) {
+            r.next();
+            assertEquals(0, r.getInt(1), "the scratch schemas are dropped");
+        }
+        BackupFoldersCleanup.delete(changed);
     }
 
     @Test

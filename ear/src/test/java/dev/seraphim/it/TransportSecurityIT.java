@@ -108,6 +108,10 @@ class TransportSecurityIT {
         assertEquals(401, https(client, "/ibm/api/adminCenter/v1/toolbox", "Authorization", basic("admin", password + "x")).statusCode());
         String operator = SecurityIT.createKey("{\"name\":\"console-operator\",\"role\":\"operator\"}").getString("secret");
         assertFalse(https(client, "/ibm/api/adminCenter/v1/toolbox", "Authorization", "Bearer " + operator).statusCode() == 200);
+        // Liberty's batch REST API (behind the Java Batch tool): the console's admin only
+        assertEquals(401, https(client, "/ibm/api/batch/jobinstances").statusCode());
+        assertEquals(401, https(client, "/ibm/api/batch/jobinstances", "Authorization", "Bearer " + Seraphim.ADMIN_KEY).statusCode());
+        assertEquals(200, https(client, "/ibm/api/batch/jobinstances", "Authorization", basic("admin", password)).statusCode());
     }
 
     @Test

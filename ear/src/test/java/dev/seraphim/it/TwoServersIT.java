@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Comparator;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -103,6 +104,42 @@ class TwoServersIT {
     private static HttpResponse<String> secondCall(String method, String path) throws IOException, InterruptedException {
         return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path)).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aScheduleFiresExactlyOnceAcrossTwoServers() throws Exception {
+        // both servers run the heartbeat job every 5 s (SERAPHIM_JOBS_SCHEDULE_HEARTBEAT) against one database
+        java.time.Instant from = java.time.Instant.now();
+        Thread.sleep(26_000);
+        List<java.time.Instant> times = new java.util.ArrayList<>();
+        java.util.Set<Long> executions = new java.util.HashSet<>();
+        java.util.Set<String> replicas = new java.util.HashSet<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+                + System.getProperty("seraphim.it.db.port") + "/seraphim", "seraphim", "");
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT scheduled_for, claimed_by, execution_id FROM job_schedule_run"
+                     + " WHERE job = 'heartbeat' AND scheduled_for > ? AND scheduled_for <= now() - interval '3 seconds' AND NOT catch_up"
+                     + " ORDER BY scheduled_for")) {
+            s.setTimestamp(1, java.sql.Timestamp.from(from));
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    times.add(r.getTimestamp(1).toInstant());
+                    replicas.add(r.getString(2));
+                    long execution = r.getLong(3);
+                    assertTrue(!r.wasNull(), "the run of " + r.getTimestamp(1) + " started a job execution");
+                    executions.add(execution);
+                }
+            }
+        }
+        assertTrue(times.size() >= 4, "runs in 26 s: " + times);
+        for (int i = 1; i < times.size(); i++) {
+            assertEquals(5, java.time.Duration.between(times.get(i - 1), times.get(i)).toSeconds(), "no time missed or doubled: " + times);
+        }
+        assertEquals(times.size(), executions.size(), "one execution per scheduled time");
+        for (long id : executions) {
+            String status = Seraphim.json(Seraphim.get("/api/v1/jobs/" + id).body()).getString("status");
+            assertTrue(status.equals("COMPLETED") || status.equals("STARTED") || status.equals("STARTING"), id + " " + status);
+        }
+        System.out.println("schedule: " + times.size() + " runs claimed by " + replicas);
     }
 
     @Test

@@ -74,19 +74,28 @@ public final class PlatformTables {
     }
 
     public static long copyOut(Connection c, String table, OutputStream out) throws SQLException, IOException {
-        return c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + orderedSelect(c, table) + ") TO STDOUT", out);
+        return copyOut(c, "public", table, out);
+    }
+
+    public static long copyOut(Connection c, String schema, String table, OutputStream out) throws SQLException, IOException {
+        return c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + orderedSelect(c, quote(schema) + "." + quote(table)) + ") TO STDOUT", out);
     }
 
     public static long copyIn(Connection c, String table, InputStream in) throws SQLException, IOException {
-        return c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + quote(table) + " FROM STDIN", in);
+        return copyIn(c, "public", table, in);
     }
 
-    static String orderedSelect(Connection c, String table) throws SQLException {
+    public static long copyIn(Connection c, String schema, String table, InputStream in) throws SQLException, IOException {
+        return c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + quote(schema) + "." + quote(table) + " FROM STDIN", in);
+    }
+
+    /** {@code qualified} is a quoted "schema"."table". */
+    static String orderedSelect(Connection c, String qualified) throws SQLException {
         List<String> key = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_attribute a"
                 + " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = ?::regclass AND i.indisprimary"
                 + " ORDER BY array_position(i.indkey, a.attnum)")) {
-            s.setString(1, quote(table));
+            s.setString(1, qualified);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     key.add(quote(r.getString(1)));
@@ -94,7 +103,7 @@ public final class PlatformTables {
             }
         }
         String order = key.isEmpty() ? "t::text" : String.join(", ", key);
-        return "SELECT * FROM " + quote(table) + " t ORDER BY " + order;
+        return "SELECT * FROM " + qualified + " t ORDER BY " + order;
     }
 
     /** Sequences owned by the table's columns, set past the restored rows. */
@@ -117,7 +126,7 @@ public final class PlatformTables {
         }
     }
 
-    static String quote(String identifier) {
+    public static String quote(String identifier) {
         if (!identifier.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("unexpected identifier " + identifier);
         }

@@ -16,7 +16,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /** The backup a restore (or drill) reads: named by the job's {@code backup} parameter, verified before use. */
-record RestoreSource(Path directory, BackupManifest manifest, boolean dryRun) {
+public record RestoreSource(Path directory, BackupManifest manifest, boolean dryRun) {
+
+    public static RestoreSource at(Path directory) throws IOException {
+        return new RestoreSource(directory, BackupManifest.read(directory), false);
+    }
 
     static RestoreSource of(JobContext job, BackupSettings settings) throws IOException {
         Properties p = BatchRuntime.getJobOperator().getParameters(job.getExecutionId());
@@ -32,7 +36,7 @@ record RestoreSource(Path directory, BackupManifest manifest, boolean dryRun) {
     }
 
     /** Every file the manifest lists is present with its size and SHA-256, and no other file is there. */
-    void verify() throws IOException {
+    public void verify() throws IOException {
         Set<String> listed = new HashSet<>();
         for (BackupManifest.FileEntry f : manifest.files()) {
             Path file = directory.resolve(f.path()).normalize();
