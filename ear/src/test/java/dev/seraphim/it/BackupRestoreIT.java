@@ -175,6 +175,53 @@ class BackupRestoreIT {
     }
 
     @Test
+    void maintenancePurgesOldAuditRowsAndOrphanFilesAndReports() throws Exception {
+        String row = "[" + "0.5,".repeat(15) + "0.5]";
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, Seraphim.send(Seraphim.post("/api/v1/predict", "{\"model\":\"tabular-mlp\",\"inputs\":{\"features\":[" + row + "]}}")).statusCode());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (count("SELECT count(*) FROM prediction_audit WHERE received_at > now() - interval '1 minute'") < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        // three of them are made 100 days old; an orphan file (no version refers to it) is made 2 hours old
+        try (Connection c = database(); Statement s = c.createStatement()) {
+            s.execute("UPDATE prediction_audit SET received_at = received_at - interval '100 days', request_id = 'aged-' || id"
+                    + " WHERE id IN (SELECT id FROM prediction_audit ORDER BY id DESC LIMIT 3)");
+        }
+        long recent = count("SELECT count(*) FROM prediction_audit WHERE received_at > now() - interval '30 days'");
+        Path orphan = STORE.resolve("orphan-model/7/left-behind.pt");
+        Files.createDirectories(orphan.getParent());
+        Files.write(orphan, new byte[]{1, 2, 3});
+        Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(2))));
+        Map<String, String> referenced = modelFiles();
+        referenced.remove(STORE.relativize(orphan).toString());
+
+        JsonObject run = run("maintenance", "{\"auditRetentionDays\":30}");
+        assertEquals("COMPLETED", run.getString("status"), run.toString());
+        assertTrue(run.getString("exit_status").contains("PURGED=3"), run.toString());
+        assertTrue(run.getString("exit_status").contains("DELETED=1"), run.toString());
+        assertEquals(0, count("SELECT count(*) FROM prediction_audit WHERE request_id LIKE 'aged-%'"), "the old rows are gone");
+        assertEquals(recent, count("SELECT count(*) FROM prediction_audit WHERE received_at > now() - interval '30 days'"), "the recent rows stay");
+        assertTrue(Files.notExists(orphan), "the orphan file is deleted");
+        assertEquals(referenced, modelFiles(), "every referenced model file stays");
+
+        JsonObject report = Seraphim.json(Seraphim.get("/api/v1/jobs/maintenance/report").body());
+        assertEquals(run.getJsonNumber("execution_id").longValue(), report.getJsonNumber("execution_id").longValue());
+        assertTrue(report.getJsonObject("last_24h").getInt("requests") >= 3, report.toString());
+        assertTrue(report.getJsonNumber("database_bytes").longValue() > 0);
+        assertTrue(report.getJsonArray("models").toString().contains("\"model\":\"tabular-mlp\""), report.toString());
+        assertTrue(report.getJsonObject("disk").getJsonObject("model_store").getJsonNumber("free_bytes").longValue() > 0);
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = database(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
     void retentionKeepsExactlyTheNewestBackups() throws Exception {
         for (int i = 0; i < 2; i++) {
             assertEquals("COMPLETED", run("backup", "{\"keep\":20}").getString("status"));

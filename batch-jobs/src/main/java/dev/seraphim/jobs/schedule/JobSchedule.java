@@ -47,10 +47,11 @@ public class JobSchedule {
 
     static {
         DEFAULTS.put("backup", "0 0 2 * * *");
+        DEFAULTS.put("maintenance", "0 0 3 * * *");
         DEFAULTS.put("recovery-drill", "0 0 4 1 * *");
     }
 
-    static final List<String> SCHEDULABLE = List.of("backup", "recovery-drill", "heartbeat");
+    static final List<String> SCHEDULABLE = List.of("backup", "maintenance", "recovery-drill", "heartbeat");
 
     @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
     ManagedScheduledExecutorService executor;
@@ -89,6 +90,11 @@ public class JobSchedule {
             scheduleAfter(job, trigger, ZonedDateTime.now(zone));
             LOG.info("job " + job + " scheduled '" + cron.get() + "' (" + zone + "), next at " + next(trigger, ZonedDateTime.now(zone)));
         }
+    }
+
+    /** Before the application's beans go: no new run may start while the application stops. */
+    void beforeStop(@Observes @jakarta.enterprise.context.BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stop();
     }
 
     @PreDestroy
@@ -139,6 +145,9 @@ public class JobSchedule {
     }
 
     private void fire(String job, ZonedDateTime at, boolean catchUp) {
+        if (stopped) {
+            return; // the application is stopping: the next start catches this run up
+        }
         try (Connection c = dataSource.getConnection()) {
             if (!claim(c, job, at, catchUp)) {
                 return; // another replica has it

@@ -53,6 +53,9 @@ public class JobsResource {
     @Inject
     BackupSettings backups;
 
+    @jakarta.annotation.Resource(lookup = "jdbc/seraphim")
+    javax.sql.DataSource dataSource;
+
     private static JobOperator operator() {
         return BatchRuntime.getJobOperator();
     }
@@ -126,6 +129,20 @@ public class JobsResource {
         int steps = JobCatalogue.JOBS.containsKey(previous.getJobName()) ? JobCatalogue.JOBS.get(previous.getJobName()).steps() : 0;
         return Response.accepted(JobViews.execution(operator(), next, steps).toString())
                 .location(URI.create("/api/v1/jobs/" + next)).build();
+    }
+
+    /** The health report of the latest maintenance run. */
+    @GET
+    @Path("maintenance/report")
+    public String maintenanceReport() throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT report FROM maintenance_report ORDER BY id DESC LIMIT 1");
+             java.sql.ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+                throw new ApiError.NotFoundException("no maintenance report yet: run POST /api/v1/jobs/maintenance");
+            }
+            return r.getString(1);
+        }
     }
 
     /** Completed backups, newest first, with what each holds: the names the restore job takes. */

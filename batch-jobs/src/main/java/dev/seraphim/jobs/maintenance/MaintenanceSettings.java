@@ -1,0 +1,28 @@
+package dev.seraphim.jobs.maintenance;
+
+import dev.seraphim.jobs.JobParameters;
+import jakarta.batch.runtime.BatchRuntime;
+import jakarta.batch.runtime.context.JobContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The maintenance job's limits: configured defaults, overridden by the execution's parameters. */
+@ApplicationScoped
+public class MaintenanceSettings {
+    @Inject
+    @ConfigProperty(name = "seraphim.maintenance.audit.retention.days", defaultValue = "90")
+    int auditRetentionDays;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.maintenance.archive.after.days", defaultValue = "180")
+    int archiveAfterDays;
+
+    int auditRetentionDays(JobContext job) {
+        return JobParameters.integer(BatchRuntime.getJobOperator().getParameters(job.getExecutionId()), "auditRetentionDays", auditRetentionDays);
+    }
+
+    int archiveAfterDays(JobContext job) {
+        return JobParameters.integer(BatchRuntime.getJobOperator().getParameters(job.getExecutionId()), "archiveAfterDays", archiveAfterDays);
+    }
+}
