@@ -58,6 +58,61 @@ class RestartIT {
         }
     }
 
+    @Test
+    void aMissedScheduledRunRunsOnceAtTheNextStartNotOncePerMissedTime() throws Exception {
+        // the drill's schedule (04:00 on the 1st) last ran 70 days ago: at least two scheduled times were missed
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+        java.time.ZonedDateTime latest = now.withDayOfMonth(1).withHour(4).withMinute(0).withSecond(0).withNano(0);
+        if (latest.isAfter(now)) {
+            latest = latest.minusMonths(1);
+        }
+        try {
+            deployer.deploy(APP); // the application starts its PostgreSQL
+            try (java.sql.Connection c = database(); java.sql.Statement s = c.createStatement()) {
+                s.execute("DELETE FROM job_schedule_run WHERE job = 'recovery-drill'");
+                s.execute("INSERT INTO job_schedule_run (job, scheduled_for, claimed_by) VALUES ('recovery-drill', now() - interval '70 days', 'test')");
+            }
+            deployer.undeploy(APP);
+            deployer.deploy(APP); // the start after the "outage"
+            awaitCaughtUpRunEnded();
+            deployer.undeploy(APP);
+            deployer.deploy(APP); // a second start must not run it again
+            try (java.sql.Connection c = database(); java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT scheduled_for, catch_up, execution_id FROM job_schedule_run"
+                         + " WHERE job = 'recovery-drill' AND claimed_by <> 'test' ORDER BY scheduled_for")) {
+                assertTrue(r.next(), "the missed run was caught up");
+                assertEquals(latest.toInstant(), r.getTimestamp(1).toInstant(), "the latest missed time, once");
+                assertTrue(r.getBoolean(2), "flagged catch_up");
+                assertTrue(r.getLong(3) > 0, "it started a job execution");
+                assertTrue(!r.next(), "one run for all the missed times, and none at the second start");
+            }
+        } finally {
+            deployer.undeploy(APP);
+        }
+    }
+
+    private static void awaitCaughtUpRunEnded() throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (java.sql.Connection c = database(); java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery("SELECT execution_id FROM job_schedule_run WHERE job = 'recovery-drill' AND catch_up"
+                         + " AND execution_id IS NOT NULL")) {
+                if (r.next()) {
+                    String status = Seraphim.json(Seraphim.get("/api/v1/jobs/" + r.getLong(1)).body()).getString("status");
+                    if (status.equals("COMPLETED") || status.equals("FAILED")) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the caught-up drill did not end within 60 s");
+    }
+
+    private static java.sql.Connection database() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + System.getProperty("seraphim.it.db.port") + "/seraphim", "seraphim", "");
+    }
+
     private static void assertGoldenAnswer() throws Exception {
         Golden golden = Golden.load("text-classifier");
         Golden.Case c = golden.cases().get(2);
