@@ -46,20 +46,24 @@ class TwoServersIT {
         Path first = WLP.resolve("usr/servers/seraphim-it");
         deleteTree(SECOND);
         Set<String> skip = Set.of("logs", "workarea", "dropins", "apps", "tranlog");
-        try (Stream<Path> files = Files.walk(first)) {
-            for (Path p : files.toList()) {
-                Path rel = first.relativize(p);
+        // the first server's work area changes while it runs: its subtree is skipped, not walked
+        Files.walkFileTree(first, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                Path rel = first.relativize(dir);
                 if (rel.getNameCount() > 0 && skip.contains(rel.getName(0).toString())) {
-                    continue;
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
                 }
-                Path target = SECOND.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
+                Files.createDirectories(SECOND.resolve(rel.toString()));
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, SECOND.resolve(first.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
         Files.createDirectories(SECOND.resolve("dropins"));
         Files.copy(Path.of(System.getProperty("seraphim.it.ear")), SECOND.resolve("dropins/seraphim.ear"));
         launchSecond();
@@ -104,6 +108,70 @@ class TwoServersIT {
     private static HttpResponse<String> secondCall(String method, String path) throws IOException, InterruptedException {
         return Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + path)).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aBackupKilledMidwayIsMarkedFailedNeverLooksCompleteAndRestartsToCompletion() throws Exception {
+        Path backups = Path.of(System.getProperty("seraphim.it.backups"));
+        // a table large enough that its COPY takes seconds: the server is killed while it runs
+        try (java.sql.Connection c = database(); java.sql.Statement s = c.createStatement()) {
+            s.execute("INSERT INTO access_audit (at, request_id, method, path, http_status, event, server_name)"
+                    + " SELECT now() - interval '400 days', 'seed-' || g, 'SEED', '/seed/' || md5(g::text), 200, 'management', 'seed'"
+                    + " FROM generate_series(1, 1500000) g");
+        }
+        try {
+            HttpResponse<String> started = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT + "/api/v1/jobs/backup"))
+                    .header("Authorization", "Bearer " + Seraphim.ADMIN_KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"keep\":50}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, started.statusCode(), started.body());
+            long id = Seraphim.json(started.body()).getJsonNumber("execution_id").longValue();
+            long instance = Seraphim.json(started.body()).getJsonNumber("instance_id").longValue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            String step = "";
+            while (!step.equals("tables") && System.nanoTime() < deadline) {
+                step = Seraphim.json(second("/api/v1/jobs/" + id).body()).getString("current_step", "");
+                Thread.sleep(50);
+            }
+            assertEquals("tables", step, "the backup is copying tables");
+            ProcessHandle server = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("seraphim-it2")
+                    && p.info().commandLine().orElse("").contains("ws-server")).findFirst().orElseThrow();
+            server.destroyForcibly(); // SIGKILL
+            server.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(Files.list(backups).noneMatch(p -> p.getFileName().toString().endsWith("-i" + instance)),
+                    "the killed backup left no directory that looks complete");
+
+            launchSecond();
+            String status = "";
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!status.equals("FAILED") && System.nanoTime() < deadline) {
+                status = Seraphim.json(second("/api/v1/jobs/" + id).body()).getString("status");
+                Thread.sleep(250);
+            }
+            assertEquals("FAILED", status, "after the restart the killed execution is marked failed");
+
+            HttpResponse<String> restarted = secondCall("POST", "/api/v1/jobs/" + id + "/restart");
+            assertEquals(202, restarted.statusCode(), restarted.body());
+            long again = Seraphim.json(restarted.body()).getJsonNumber("execution_id").longValue();
+            deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            jakarta.json.JsonObject e = Seraphim.json(second("/api/v1/jobs/" + again).body());
+            while (!e.getString("status").equals("COMPLETED") && !e.getString("status").equals("FAILED") && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                e = Seraphim.json(second("/api/v1/jobs/" + again).body());
+            }
+            assertEquals("COMPLETED", e.getString("status"), e.toString());
+            String name = e.getString("exit_status").split(" ")[0].substring("BACKUP=".length());
+            assertTrue(name.endsWith("-i" + instance), "the restart completed the same backup: " + name);
+            assertTrue(Files.exists(backups.resolve(name).resolve("manifest.json")));
+            assertTrue(Files.list(backups).noneMatch(p -> p.getFileName().toString().endsWith("-i" + instance + ".partial")));
+        } finally {
+            try (java.sql.Connection c = database(); java.sql.Statement s = c.createStatement()) {
+                s.execute("DELETE FROM access_audit WHERE method = 'SEED'");
+            }
+        }
+    }
+
+    private static java.sql.Connection database() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + System.getProperty("seraphim.it.db.port") + "/seraphim", "seraphim", "");
     }
 
     @Test

@@ -39,7 +39,7 @@ final class JobViews {
     /** With steps, progress and parameters. {@code totalSteps} 0 when unknown. */
     static JsonObject execution(JobOperator operator, long id, int totalSteps) {
         JobExecution e = operator.getJobExecution(id);
-        JsonObjectBuilder b = base(e);
+        JsonObjectBuilder b = base(e).add("instance_id", operator.getJobInstance(id).getInstanceId());
         List<StepExecution> steps = operator.getStepExecutions(id);
         JsonArrayBuilder list = Json.createArrayBuilder();
         long items = 0;
