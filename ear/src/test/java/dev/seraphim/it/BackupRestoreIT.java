@@ -199,6 +199,15 @@ class BackupRestoreIT {
         Files.createDirectories(orphan.getParent());
         Files.write(orphan, new byte[]{1, 2, 3});
         Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(2))));
+        // an old model: version 1 (its default) and version 2 (never loaded), both made 400 days old
+        String old = "aged-" + Long.toString(System.nanoTime(), 36);
+        byte[] pt = Registrations.demoModel("tabular-mlp.pt");
+        assertEquals(201, Registrations.register("{\"name\":\"" + old + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());
+        assertEquals(201, Registrations.register("{\"name\":\"" + old + "\"," + Registrations.MLP_SIGNATURE + ",\"load\":false}", "m.pt", pt).statusCode());
+        try (Connection c = database(); Statement s = c.createStatement()) {
+            s.execute("UPDATE model_version SET created_at = now() - interval '400 days'"
+                    + " WHERE model_id = (SELECT id FROM registered_model WHERE name = '" + old + "')");
+        }
         Map<String, String> referenced = modelFiles();
         referenced.remove(STORE.relativize(orphan).toString());
 
@@ -206,6 +215,11 @@ class BackupRestoreIT {
         assertEquals("COMPLETED", run.getString("status"), run.toString());
         assertTrue(run.getString("exit_status").contains("PURGED=3"), run.toString());
         assertTrue(run.getString("exit_status").contains("DELETED=1"), run.toString());
+        assertTrue(run.getString("exit_status").contains("ARCHIVED=1"), run.toString());
+        assertEquals(1, count("SELECT count(*) FROM model_version v JOIN registered_model m ON m.id = v.model_id"
+                + " WHERE m.name = '" + old + "' AND v.version = '2' AND v.state = 'ARCHIVED'"), "the old, unloaded version is archived");
+        assertEquals(0, count("SELECT count(*) FROM model_version v JOIN registered_model m ON m.id = v.model_id"
+                + " WHERE m.name = '" + old + "' AND v.version = '1' AND v.state = 'ARCHIVED'"), "the default is kept, however old");
         assertEquals(0, count("SELECT count(*) FROM prediction_audit WHERE request_id LIKE 'aged-%'"), "the old rows are gone");
         assertEquals(recent, count("SELECT count(*) FROM prediction_audit WHERE received_at > now() - interval '30 days'"), "the recent rows stay");
         assertTrue(Files.notExists(orphan), "the orphan file is deleted");
