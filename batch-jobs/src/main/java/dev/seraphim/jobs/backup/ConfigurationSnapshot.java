@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Step {@code configuration} of {@code backup}: the effective {@code seraphim.*} configuration, so that a
  * restore on a new machine can be set up the same way. Secrets are left out by name (password, key, secret,
- * token, credential); their names are listed with the value {@code <secret: not backed up>}.
+ * token, credential) or by content (a URL carrying {@code password=}); their names are listed with the value
+ * {@code <secret: not backed up>}.
  */
 @Named("backupConfiguration")
 @Dependent
@@ -40,8 +41,10 @@ public class ConfigurationSnapshot extends AbstractBatchlet {
             if (!lower.startsWith("seraphim.")) {
                 continue;
             }
-            values.put(name, SECRET.matcher(lower).matches() ? "<secret: not backed up>"
-                    : config.getOptionalValue(name, String.class).orElse(""));
+            String value = config.getOptionalValue(name, String.class).orElse("");
+            // a secret by name, or one inside a value (a JDBC URL with ?password=...)
+            values.put(name, SECRET.matcher(lower).matches() || value.toLowerCase(Locale.ROOT).contains("password=")
+                    ? "<secret: not backed up>" : value);
         }
         StringBuilder out = new StringBuilder("# the effective seraphim.* configuration at backup time; secrets left out\n");
         values.forEach((k, v) -> out.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
