@@ -7,6 +7,11 @@ public final class JobParameters {
     private JobParameters() {
     }
 
+    /** The parameters the execution was started (or restarted) with. */
+    public static Properties of(jakarta.batch.runtime.context.JobContext job) {
+        return jakarta.batch.runtime.BatchRuntime.getJobOperator().getParameters(job.getExecutionId());
+    }
+
     public static int integer(Properties p, String name, int fallback) {
         String v = p == null ? null : p.getProperty(name);
         return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());

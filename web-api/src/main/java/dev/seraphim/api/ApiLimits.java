@@ -19,8 +19,16 @@ public class ApiLimits {
     @ConfigProperty(name = "seraphim.api.max.request.rows", defaultValue = "1024")
     long maxRequestRows;
 
+    private dev.seraphim.api.codec.TensorLimits tensors;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        tensors = new dev.seraphim.api.codec.TensorLimits(maxTensorElements, maxRequestRows);
+    }
+
+    /** Built once: every inference request asks for them. */
     public dev.seraphim.api.codec.TensorLimits tensors() {
-        return new dev.seraphim.api.codec.TensorLimits(maxTensorElements, maxRequestRows);
+        return tensors;
     }
 
     public long maxBodyBytes() {

@@ -1,17 +1,12 @@
 package dev.seraphim.jobs.backup;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -66,22 +61,18 @@ public final class BackupFolders {
         return root.resolve(name);
     }
 
-    public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** The model store's files as store-relative paths with '/', uploads in progress ({@code .staging}) left out. */
+    public static List<String> modelStoreFiles(Path store) throws IOException {
+        if (!Files.isDirectory(store)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(store)) {
+            return s.filter(Files::isRegularFile).map(p -> store.relativize(p).toString().replace('\\', '/'))
+                    .filter(p -> !p.startsWith(".staging/")).sorted().toList();
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -56,7 +56,7 @@ public class ManifestWriter extends AbstractBatchlet {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
                 String relative = dir.relativize(p).toString().replace('\\', '/');
                 if (!relative.equals(BackupManifest.FILE)) {
-                    files.add(new BackupManifest.FileEntry(relative, Files.size(p), BackupFolders.sha256(p)));
+                    files.add(new BackupManifest.FileEntry(relative, Files.size(p), dev.seraphim.registry.ArtifactStore.sha256(p)));
                 }
             }
         }

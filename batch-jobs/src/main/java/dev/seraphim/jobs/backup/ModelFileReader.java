@@ -6,10 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import java.io.Serializable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Step {@code model-files} of {@code backup}, its reader: the model store's files (uploads in progress aside)
@@ -26,15 +23,7 @@ public class ModelFileReader extends AbstractItemReader {
 
     @Override
     public void open(Serializable checkpoint) throws Exception {
-        Path store = settings.modelStore();
-        if (Files.isDirectory(store)) {
-            try (Stream<Path> s = Files.walk(store)) {
-                files = s.filter(Files::isRegularFile).map(p -> store.relativize(p).toString().replace('\\', '/'))
-                        .filter(p -> !p.startsWith(".staging/")).sorted().toList();
-            }
-        } else {
-            files = List.of();
-        }
+        files = BackupFolders.modelStoreFiles(settings.modelStore());
         next = checkpoint == null ? 0 : (Integer) checkpoint;
     }
 

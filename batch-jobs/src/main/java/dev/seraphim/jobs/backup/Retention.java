@@ -2,8 +2,6 @@ package dev.seraphim.jobs.backup;
 
 import dev.seraphim.jobs.JobParameters;
 import jakarta.batch.api.AbstractBatchlet;
-import jakarta.batch.operations.JobOperator;
-import jakarta.batch.runtime.BatchRuntime;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -37,8 +35,7 @@ public class Retention extends AbstractBatchlet {
 
     @Override
     public String process() throws Exception {
-        JobOperator operator = BatchRuntime.getJobOperator();
-        Properties p = operator.getParameters(job.getExecutionId());
+        Properties p = JobParameters.of(job);
         int keep = Math.max(1, JobParameters.integer(p, "keep", settings.keep()));
         int maxAgeDays = JobParameters.integer(p, "maxAgeDays", settings.maxAgeDays());
         Path root = settings.directory();

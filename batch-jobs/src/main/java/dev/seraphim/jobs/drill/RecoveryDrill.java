@@ -8,7 +8,6 @@ import dev.seraphim.jobs.backup.PlatformTables;
 import dev.seraphim.jobs.restore.RestoreSource;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;
-import jakarta.batch.runtime.BatchRuntime;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -58,7 +57,7 @@ public class RecoveryDrill extends AbstractBatchlet {
 
     @Override
     public String process() throws Exception {
-        String name = JobParameters.text(BatchRuntime.getJobOperator().getParameters(job.getExecutionId()), "backup");
+        String name = JobParameters.text(JobParameters.of(job), "backup");
         try {
             String report = drill(name);
             results.passed();

@@ -1,7 +1,6 @@
 package dev.seraphim.jobs.maintenance;
 
 import dev.seraphim.jobs.JobParameters;
-import jakarta.batch.runtime.BatchRuntime;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,10 +18,10 @@ public class MaintenanceSettings {
     int archiveAfterDays;
 
     int auditRetentionDays(JobContext job) {
-        return JobParameters.integer(BatchRuntime.getJobOperator().getParameters(job.getExecutionId()), "auditRetentionDays", auditRetentionDays);
+        return JobParameters.integer(JobParameters.of(job), "auditRetentionDays", auditRetentionDays);
     }
 
     int archiveAfterDays(JobContext job) {
-        return JobParameters.integer(BatchRuntime.getJobOperator().getParameters(job.getExecutionId()), "archiveAfterDays", archiveAfterDays);
+        return JobParameters.integer(JobParameters.of(job), "archiveAfterDays", archiveAfterDays);
     }
 }

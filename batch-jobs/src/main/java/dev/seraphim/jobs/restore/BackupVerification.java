@@ -13,7 +13,6 @@ import jakarta.inject.Named;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Step {@code verify} of {@code restore}: refuses a partial or tampered backup, or one of another schema
@@ -72,15 +70,8 @@ public class BackupVerification extends AbstractBatchlet {
                 .forEach(f -> inBackup.put(f.path().substring("models/".length()), f.sha256()));
         Map<String, String> inStore = new TreeMap<>();
         Path store = settings.modelStore();
-        if (Files.isDirectory(store)) {
-            try (Stream<Path> s = Files.walk(store)) {
-                for (Path p : s.filter(Files::isRegularFile).toList()) {
-                    String relative = store.relativize(p).toString().replace('\\', '/');
-                    if (!relative.startsWith(".staging/")) {
-                        inStore.put(relative, BackupFolders.sha256(p));
-                    }
-                }
-            }
+        for (String relative : BackupFolders.modelStoreFiles(store)) {
+            inStore.put(relative, dev.seraphim.registry.ArtifactStore.sha256(store.resolve(relative)));
         }
         long added = inBackup.keySet().stream().filter(k -> !inStore.containsKey(k)).count();
         long removed = inStore.keySet().stream().filter(k -> !inBackup.containsKey(k)).count();

@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.restore;
 
+import dev.seraphim.jobs.backup.BackupFolders;
 import dev.seraphim.jobs.backup.BackupManifest;
 import dev.seraphim.jobs.backup.BackupSettings;
 import jakarta.batch.api.AbstractBatchlet;
@@ -12,8 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Step {@code model-files} of {@code restore}: builds the backup's model store beside the live one, then
@@ -33,7 +32,7 @@ public class ModelFileRestore extends AbstractBatchlet {
         RestoreSource source = RestoreSource.of(job, settings);
         Path store = settings.modelStore();
         Path building = store.resolveSibling(store.getFileName() + ".restoring");
-        delete(building);
+        BackupFolders.deleteTree(building);
         Files.createDirectories(building);
         int count = 0;
         for (BackupManifest.FileEntry f : source.manifest().files()) {
@@ -48,23 +47,13 @@ public class ModelFileRestore extends AbstractBatchlet {
             }
         }
         Path replaced = store.resolveSibling(store.getFileName() + ".replaced");
-        delete(replaced);
+        BackupFolders.deleteTree(replaced);
         if (Files.exists(store)) {
             Files.move(store, replaced, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(building, store, StandardCopyOption.ATOMIC_MOVE);
-        delete(replaced);
+        BackupFolders.deleteTree(replaced);
         job.setExitStatus("RESTORED=" + source.directory().getFileName() + " TABLES=" + source.manifest().tables().size() + " FILES=" + count);
         return "FILES=" + count;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 }

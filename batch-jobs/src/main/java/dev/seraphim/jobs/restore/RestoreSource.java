@@ -23,7 +23,7 @@ public record RestoreSource(Path directory, BackupManifest manifest, boolean dry
     }
 
     static RestoreSource of(JobContext job, BackupSettings settings) throws IOException {
-        Properties p = BatchRuntime.getJobOperator().getParameters(job.getExecutionId());
+        Properties p = JobParameters.of(job);
         String name = JobParameters.text(p, "backup");
         if (name == null) {
             throw new IllegalArgumentException("parameter 'backup' names the backup to restore");
@@ -43,7 +43,7 @@ public record RestoreSource(Path directory, BackupManifest manifest, boolean dry
             if (!file.startsWith(directory) || !Files.isRegularFile(file)) {
                 throw new IOException("backup " + directory.getFileName() + " is incomplete: " + f.path() + " is missing");
             }
-            if (Files.size(file) != f.bytes() || !BackupFolders.sha256(file).equals(f.sha256())) {
+            if (Files.size(file) != f.bytes() || !dev.seraphim.registry.ArtifactStore.sha256(file).equals(f.sha256())) {
                 throw new IOException("backup " + directory.getFileName() + " is damaged or tampered: " + f.path()
                         + " does not match its SHA-256 in the manifest");
             }
