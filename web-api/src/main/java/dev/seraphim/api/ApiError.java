@@ -43,6 +43,9 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof dev.seraphim.registry.ModelLoadFailedException) {
             return new ApiError(422, "Unprocessable Content", t.getMessage(), null, "client_error");
         }
+        if (t instanceof dev.seraphim.api.feedback.FeedbackResource.UnprocessableFeedbackException) {
+            return new ApiError(422, "Unprocessable Content", t.getMessage(), null, "client_error");
+        }
         if (t instanceof dev.seraphim.api.security.ModelNotAllowedException) {
             return new ApiError(403, "Forbidden", t.getMessage(), null, "client_error");
         }

@@ -49,9 +49,10 @@ public class JobSchedule {
         DEFAULTS.put("backup", "0 0 2 * * *");
         DEFAULTS.put("maintenance", "0 0 3 * * *");
         DEFAULTS.put("recovery-drill", "0 0 4 1 * *");
+        DEFAULTS.put("drift-check", "0 0 * * * *");
     }
 
-    static final List<String> SCHEDULABLE = List.of("backup", "maintenance", "recovery-drill", "heartbeat");
+    static final List<String> SCHEDULABLE = List.of("backup", "maintenance", "recovery-drill", "drift-check", "heartbeat");
 
     @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
     ManagedScheduledExecutorService executor;

@@ -1,5 +1,6 @@
 package dev.seraphim.inference.engine;
 
+import dev.seraphim.drift.InputStatisticsRecorder;
 import dev.seraphim.inference.InferenceFailedException;
 import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.InferenceResult;
@@ -76,6 +77,9 @@ public class InferenceEngine {
 
     @Inject
     BatchMetrics batchMetrics;
+
+    @Inject
+    InputStatisticsRecorder inputStatistics;
 
     private Device device;
     private volatile boolean started;
@@ -233,6 +237,7 @@ public class InferenceEngine {
             throw new ModelNotReadyException("model " + served.name() + " version " + served.version() + " is not ready: " + served.error());
         }
         List<TensorData> ordered = inSignatureOrder(served.descriptor(), request.inputs());
+        inputStatistics.observe(served.descriptor(), ordered);
         long timeout = served.descriptor().timeoutMillis().orElse(settings.timeoutMillis());
         return served.batcher().submit(ordered)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)

@@ -14,7 +14,7 @@ import java.util.Set;
  * unknown or ill-typed parameter 400 naming it, before anything reaches the batch runtime.
  */
 final class JobCatalogue {
-    enum Kind { INTEGER, BOOLEAN, BACKUP_NAME }
+    enum Kind { INTEGER, BOOLEAN, BACKUP_NAME, MODEL_NAME, DECIMAL, TEXT }
 
     record Parameter(String name, Kind kind, long min, long max, boolean required) {
     }
@@ -32,6 +32,13 @@ final class JobCatalogue {
         add(new Job("maintenance", 4, List.of(new Parameter("auditRetentionDays", Kind.INTEGER, 1, 36500, false),
                 new Parameter("archiveAfterDays", Kind.INTEGER, 1, 36500, false))));
         add(new Job("recovery-drill", 1, List.of(new Parameter("backup", Kind.BACKUP_NAME, 0, 0, false))));
+        add(new Job("drift-check", 1, List.of(new Parameter("model", Kind.MODEL_NAME, 0, 0, false),
+                new Parameter("windowMinutes", Kind.INTEGER, 1, 525600, false), new Parameter("threshold", Kind.DECIMAL, 0, 100, false),
+                new Parameter("retrain", Kind.BOOLEAN, 0, 0, false))));
+        add(new Job("retrain", 3, List.of(new Parameter("model", Kind.MODEL_NAME, 0, 0, true),
+                new Parameter("epochs", Kind.INTEGER, 1, 100000, false), new Parameter("learningRate", Kind.DECIMAL, 0, 10, false),
+                new Parameter("minGain", Kind.DECIMAL, -1, 1, false), new Parameter("canary", Kind.BOOLEAN, 0, 0, false),
+                new Parameter("reason", Kind.TEXT, 0, 200, false))));
         add(new Job("heartbeat", 1, List.of()));
     }
 
@@ -82,6 +89,26 @@ final class JobCatalogue {
                         throw new ApiError.BadRequestException("parameter '" + p.name() + "' must be true or false");
                     }
                     yield b.toString();
+                }
+                case MODEL_NAME -> {
+                    if (!(v instanceof String s) || !dev.seraphim.inference.model.ModelDescriptors.MODEL_NAME.matcher(s).matches()) {
+                        throw new ApiError.BadRequestException("parameter '" + p.name() + "' must be a model name matching "
+                                + dev.seraphim.inference.model.ModelDescriptors.MODEL_NAME.pattern());
+                    }
+                    yield s;
+                }
+                case DECIMAL -> {
+                    if (!(v instanceof BigDecimal n) || n.compareTo(BigDecimal.valueOf(p.min())) < 0 || n.compareTo(BigDecimal.valueOf(p.max())) > 0) {
+                        throw new ApiError.BadRequestException("parameter '" + p.name() + "' must be a number from " + p.min() + " to " + p.max());
+                    }
+                    yield n.toPlainString();
+                }
+                case TEXT -> {
+                    if (!(v instanceof String s) || s.length() > p.max() || !s.matches("[\\p{L}\\p{N} ._:,/()-]*")) {
+                        throw new ApiError.BadRequestException("parameter '" + p.name() + "' must be text of at most " + p.max()
+                                + " letters, digits, spaces and . _ : , / ( ) -");
+                    }
+                    yield s;
                 }
                 case BACKUP_NAME -> {
                     if (!(v instanceof String s) || !s.matches("seraphim-[0-9]{8}-[0-9]{6}-i[0-9]+")) {

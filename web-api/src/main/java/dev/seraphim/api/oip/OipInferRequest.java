@@ -22,7 +22,7 @@ import java.util.function.Function;
  * An OIP v2 inference request body, read once: inputs decoded into tensors, the optional id and the optional
  * output selection (empty means every output).
  */
-record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs) {
+public record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs) {
 
     /** {@code signature} names the model's inputs, so that a wrong datatype is refused before any data is parsed. */
     static OipInferRequest parse(byte[] body, String model, Optional<String> version, Function<String, Optional<TensorSpec>> signature,
@@ -38,10 +38,7 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
         if (!(inputsValue instanceof List<?> inputs) || inputs.isEmpty()) {
             throw new BadRequestException("'inputs' must be a non-empty array of tensors");
         }
-        List<TensorData> tensors = new ArrayList<>(inputs.size());
-        for (Object input : inputs) {
-            tensors.add(tensor(input, signature, limits));
-        }
+        List<TensorData> tensors = tensors(inputs, signature, limits);
         Set<String> outputs = new LinkedHashSet<>();
         Object outputsValue = root.get("outputs");
         if (outputsValue != null) {
@@ -59,6 +56,16 @@ record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String
             }
         }
         return new OipInferRequest(id, new InferenceRequest(model, version, tensors), outputs);
+    }
+
+    /** OIP input tensors ({"name", "datatype", "shape", "data"} objects) decoded and checked against the signature. */
+    public static List<TensorData> tensors(List<?> inputs, Function<String, Optional<TensorSpec>> signature,
+                                           dev.seraphim.api.codec.TensorLimits limits) {
+        List<TensorData> tensors = new ArrayList<>(inputs.size());
+        for (Object input : inputs) {
+            tensors.add(tensor(input, signature, limits));
+        }
+        return tensors;
     }
 
     private static TensorData tensor(Object value, Function<String, Optional<TensorSpec>> signature, dev.seraphim.api.codec.TensorLimits limits) {

@@ -1,0 +1,83 @@
+package dev.seraphim.jobs.retrain;
+
+import dev.seraphim.jobs.JobParameters;
+import jakarta.batch.api.chunk.AbstractItemReader;
+import jakarta.batch.runtime.context.JobContext;
+import jakarta.batch.runtime.context.StepContext;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+/**
+ * Reader of step {@code train}: one item per epoch. Opening starts the training run from the base model, or,
+ * on a restart, from the last checkpoint with the epochs it had finished; the run is shared with the processor
+ * and writer through the step context.
+ */
+@Named("retrainEpochs")
+@Dependent
+public class EpochReader extends AbstractItemReader {
+    private static final Logger LOG = Logger.getLogger(EpochReader.class.getName());
+
+    @Inject
+    JobContext job;
+
+    @Inject
+    StepContext step;
+
+    @Inject
+    RetrainSettings settings;
+
+    @Inject
+    TrainingData data;
+
+    private RetrainPlan plan;
+    private TrainingSet trainingSet;
+    private TrainingRun run;
+    private int next;
+
+    @Override
+    public void open(Serializable checkpoint) throws Exception {
+        Path dir = RetrainPlan.workDir(settings, JobParameters.text(JobParameters.of(job), "model"), job.getInstanceId());
+        plan = RetrainPlan.read(dir);
+        next = checkpoint instanceof Integer done ? done : 0;
+        Path start = next > 0 && Files.exists(dir.resolve(RetrainPlan.CHECKPOINT)) ? dir.resolve(RetrainPlan.CHECKPOINT)
+                : dir.resolve(RetrainPlan.BASE_MODEL);
+        if (start.endsWith(RetrainPlan.BASE_MODEL)) {
+            next = 0;
+        }
+        trainingSet = data.load(plan, false);
+        run = TrainingRun.start(start, trainingSet, plan.training());
+        step.setTransientUserData(new Session(plan, run, dir));
+        LOG.info("training " + plan.model() + " on " + trainingSet.rows + " examples from epoch " + next + " of "
+                + plan.training().epochs() + (next > 0 ? " (from the checkpoint)" : ""));
+    }
+
+    @Override
+    public Object readItem() {
+        return next < plan.training().epochs() ? next++ : null;
+    }
+
+    @Override
+    public Serializable checkpointInfo() {
+        return next;
+    }
+
+    @Override
+    public void close() {
+        if (run != null) {
+            run.close();
+        }
+        if (trainingSet != null) {
+            trainingSet.close();
+        }
+    }
+
+    /** What the processor and writer of the step share with the reader. */
+    record Session(RetrainPlan plan, TrainingRun run, Path dir) {
+    }
+}

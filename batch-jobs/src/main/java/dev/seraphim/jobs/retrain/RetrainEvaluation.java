@@ -1,0 +1,97 @@
+package dev.seraphim.jobs.retrain;
+
+import dev.seraphim.inference.model.ModelDescriptor;
+import dev.seraphim.inference.model.ModelDescriptors;
+import dev.seraphim.jobs.JobParameters;
+import dev.seraphim.registry.ModelLifecycle;
+import dev.seraphim.registry.ModelRegistry;
+import dev.seraphim.registry.ModelVersion;
+import jakarta.batch.api.AbstractBatchlet;
+import jakarta.batch.runtime.context.JobContext;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Step {@code evaluate} of {@code retrain}: held-out accuracy of the candidate against the model's current
+ * default version on the same rows. Only a candidate better by at least {@code minGain} is registered, as a new
+ * version carrying its figures in its metrics; with {@code canary} it is also loaded beside the default.
+ */
+@Named("retrainEvaluation")
+@Dependent
+public class RetrainEvaluation extends AbstractBatchlet {
+    private static final Logger LOG = Logger.getLogger(RetrainEvaluation.class.getName());
+
+    @Inject
+    JobContext job;
+
+    @Inject
+    RetrainSettings settings;
+
+    @Inject
+    TrainingData data;
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    ModelLifecycle lifecycle;
+
+    @Override
+    public String process() throws Exception {
+        String model = JobParameters.text(JobParameters.of(job), "model");
+        Path dir = RetrainPlan.workDir(settings, model, job.getInstanceId());
+        RetrainPlan plan = RetrainPlan.read(dir);
+        Path candidate = dir.resolve("external".equals(plan.trainer()) ? RetrainPlan.CANDIDATE : RetrainPlan.CHECKPOINT);
+        if (!Files.exists(candidate)) {
+            throw new IllegalStateException("the trainer left no model at " + candidate.getFileName());
+        }
+        ModelVersion current = registry.requireModel(model).defaultVersion().map(v -> registry.version(model, v))
+                .orElseThrow(() -> new IllegalStateException("model " + model + " has no default version to compare with"));
+        ModelDescriptor currentDescriptor = current.descriptor(lifecycle.artifacts().root());
+        int trainRows = data.examples(plan, false).size();
+        double candidateAccuracy;
+        double currentAccuracy;
+        int heldOutRows;
+        try (TrainingSet heldOut = data.load(plan, true)) {
+            if (heldOut.rows == 0) {
+                throw new IllegalStateException("no held-out examples; send more feedback");
+            }
+            heldOutRows = heldOut.rows;
+            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut);
+            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut);
+        }
+        double gain = candidateAccuracy - currentAccuracy;
+        String figures = String.format(Locale.ROOT, "held-out accuracy %.3f against %.3f of default version %s on %d rows (gain %.3f, needed %.3f)",
+                candidateAccuracy, currentAccuracy, current.version(), heldOutRows, gain, plan.training().minGain());
+        if (gain < plan.training().minGain()) {
+            LOG.info("retrain of " + model + ": not registered, " + figures);
+            job.setExitStatus("NOT_REGISTERED: " + figures);
+            return "NOT_REGISTERED";
+        }
+        JsonObject metrics = Json.createObjectBuilder().add("heldout_accuracy", candidateAccuracy)
+                .add("baseline_accuracy", currentAccuracy).add("baseline_version", current.version()).add("gain", gain)
+                .add("train_examples", trainRows).add("heldout_examples", heldOutRows).add("epochs", plan.training().epochs())
+                .add("trainer", plan.trainer()).add("retrain_execution_id", job.getExecutionId()).build();
+        JsonObject metadata = Json.createObjectBuilder(ModelDescriptors.signature(currentDescriptor)).add("name", model)
+                .add("description", "retrained from version " + plan.baseVersion() + " on " + trainRows + " labelled examples"
+                        + (plan.reason() == null || plan.reason().isBlank() ? "" : " (" + plan.reason() + ")"))
+                .add("metrics", metrics).add("load", plan.training().canary()).build();
+        ModelVersion registered;
+        try (InputStream in = Files.newInputStream(candidate)) {
+            registered = lifecycle.register(in, new ModelLifecycle.Registration(metadata, "model.pt", "retrain"));
+        }
+        String status = "REGISTERED version " + registered.version() + (plan.training().canary() ? " (loaded as canary)" : "") + ": " + figures;
+        LOG.info("retrain of " + model + ": " + status);
+        job.setExitStatus(status);
+        return "REGISTERED";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.seraphim.jobs.retrain;
+
+import dev.seraphim.feedback.FeedbackLog;
+import dev.seraphim.feedback.LabelledExample;
+import dev.seraphim.inference.model.ModelDescriptor;
+import dev.seraphim.registry.ModelLifecycle;
+import dev.seraphim.registry.ModelRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.SQLException;
+import java.util.List;
+
+/** A plan's examples, split the same way in every step: training rows and held-out rows. */
+@ApplicationScoped
+public class TrainingData {
+    @Inject
+    FeedbackLog feedback;
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    ModelLifecycle lifecycle;
+
+    List<LabelledExample> examples(RetrainPlan plan, boolean heldOut) throws SQLException {
+        return feedback.examples(plan.model(), plan.maxFeedbackId()).stream().filter(e -> plan.heldOut(e.id()) == heldOut).toList();
+    }
+
+    TrainingSet load(RetrainPlan plan, boolean heldOut) throws SQLException {
+        ModelDescriptor d = registry.version(plan.model(), plan.baseVersion()).descriptor(lifecycle.artifacts().root());
+        return TrainingSet.of(examples(plan, heldOut), d.inputs().get(0));
+    }
+}
