@@ -210,12 +210,24 @@ class BackupRestoreIT {
         }
         Map<String, String> referenced = modelFiles();
         referenced.remove(STORE.relativize(orphan).toString());
+        // two finished job executions; the first one's instance is made 200 days old
+        long agedJob = run("heartbeat", "{}").getJsonNumber("execution_id").longValue();
+        long freshJob = run("heartbeat", "{}").getJsonNumber("execution_id").longValue();
+        try (Connection c = database(); Statement s = c.createStatement()) {
+            s.execute("UPDATE batch.jobinstance SET createtime = createtime - interval '200 days', updatetime = updatetime - interval '200 days'"
+                    + " WHERE jobinstanceid = (SELECT fk_jobinstanceid FROM batch.jobexecution WHERE jobexecid = " + agedJob + ")");
+        }
 
-        JsonObject run = run("maintenance", "{\"auditRetentionDays\":30}");
+        JsonObject run = run("maintenance", "{\"auditRetentionDays\":30,\"jobRetentionDays\":100}");
         assertEquals("COMPLETED", run.getString("status"), run.toString());
         assertTrue(run.getString("exit_status").contains("PURGED=3"), run.toString());
         assertTrue(run.getString("exit_status").contains("DELETED=1"), run.toString());
         assertTrue(run.getString("exit_status").contains("ARCHIVED=1"), run.toString());
+        assertTrue(run.getString("exit_status").contains("JOBS_PURGED=1"), run.toString());
+        assertEquals(0, count("SELECT count(*) FROM batch.jobexecution WHERE jobexecid = " + agedJob), "the old execution is gone");
+        assertEquals(0, count("SELECT count(*) FROM batch.stepthreadexecution WHERE fk_jobexecid = " + agedJob), "with its steps");
+        assertEquals(404, Seraphim.get("/api/v1/jobs/" + agedJob).statusCode(), "and is no longer served");
+        assertEquals(200, Seraphim.get("/api/v1/jobs/" + freshJob).statusCode(), "the recent execution stays");
         assertEquals(1, count("SELECT count(*) FROM model_version v JOIN registered_model m ON m.id = v.model_id"
                 + " WHERE m.name = '" + old + "' AND v.version = '2' AND v.state = 'ARCHIVED'"), "the old, unloaded version is archived");
         assertEquals(0, count("SELECT count(*) FROM model_version v JOIN registered_model m ON m.id = v.model_id"
@@ -254,6 +266,63 @@ class BackupRestoreIT {
         String newest = kept.getString("exit_status").split(" ")[0].substring("BACKUP=".length());
         assertEquals(List.of(newest, before.get(0)), after, "the new backup and the newest before it");
         assertTrue(kept.getString("exit_status").endsWith("REMOVED=" + (before.size() - 1)), kept.toString());
+    }
+
+    /**
+     * A backup that fills its disk (a 256 KiB tmpfs mounted over the backup directory) fails with the cause, leaves
+     * nothing that looks complete, and once there is room again its restart completes a backup that verifies.
+     * Needs mount(8) as root; skipped where the test runs without that.
+     */
+    @Test
+    void aFullDiskFailsTheBackupCleanlyAndItsRestartCompletesIt() throws Exception {
+        Files.createDirectories(BACKUPS);
+        org.junit.jupiter.api.Assumptions.assumeTrue(command("mount", "-t", "tmpfs", "-o", "size=256k", "seraphim-it-full", BACKUPS.toString()) == 0,
+                "mounting a small tmpfs needs root");
+        try {
+            JsonObject failed = run("backup", "{\"keep\":50}");
+            assertEquals("FAILED", failed.getString("status"), failed.toString());
+            assertTrue(failed.getString("failure").contains("No space left on device"), failed.toString());
+            assertEquals(List.of(), completed(), "no backup looks complete");
+            try (Stream<Path> s = Files.list(BACKUPS)) {
+                assertTrue(s.allMatch(p -> p.getFileName().toString().endsWith(".partial")), "only the work in progress is left");
+            }
+            assertEquals(0, command("mount", "-o", "remount,size=64m", BACKUPS.toString()), "more room");
+            HttpResponse<String> restarted = Seraphim.send(Seraphim.post("/api/v1/jobs/" + failed.getJsonNumber("execution_id").longValue() + "/restart", ""));
+            assertEquals(202, restarted.statusCode(), restarted.body());
+            JsonObject done = awaitEnd(Seraphim.json(restarted.body()).getJsonNumber("execution_id").longValue());
+            assertEquals("COMPLETED", done.getString("status"), done.toString());
+            List<String> complete = completed();
+            assertEquals(1, complete.size(), complete.toString());
+            try (Stream<Path> s = Files.list(BACKUPS)) {
+                assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".partial")), "the restart finished the same backup");
+            }
+            JsonObject verified = run("restore", "{\"backup\":\"" + complete.get(0) + "\",\"dryRun\":true}");
+            assertTrue(verified.getString("exit_status").startsWith("DRY_RUN: backup verified"), verified.toString());
+        } finally {
+            assertEquals(0, command("umount", BACKUPS.toString()));
+        }
+    }
+
+    private static int command(String... args) throws Exception {
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int rc = p.waitFor();
+        if (rc != 0) {
+            System.err.println(String.join(" ", args) + ": " + out);
+        }
+        return rc;
+    }
+
+    private static JsonObject awaitEnd(long id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonObject e = Seraphim.json(Seraphim.get("/api/v1/jobs/" + id).body());
+            if (List.of("COMPLETED", "FAILED", "STOPPED", "ABANDONED").contains(e.getString("status"))) {
+                return e;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("job execution " + id + " did not end in 120 s");
     }
 
     private static List<String> completed() throws Exception {

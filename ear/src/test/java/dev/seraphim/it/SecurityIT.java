@@ -194,10 +194,10 @@ class SecurityIT {
             return false;
         }
         if (template.startsWith("/api/v1/models") || template.startsWith("/api/v1/audit") || template.startsWith("/api/v1/health")
-                || template.startsWith("/api/v1/jobs") || template.startsWith("/models")) {
+                || template.startsWith("/api/v1/jobs") || template.startsWith("/api/v1/drift") || template.startsWith("/models")) {
             return role.equals("operator");
         }
-        if (template.equals("/api/v1/predict") || template.startsWith("/predictions")) {
+        if (template.equals("/api/v1/predict") || template.equals("/api/v1/feedback") || template.startsWith("/predictions")) {
             return role.equals("client");
         }
         if (template.startsWith("/v2/models")) {

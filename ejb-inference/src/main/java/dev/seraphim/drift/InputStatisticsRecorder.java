@@ -61,6 +61,7 @@ public class InputStatisticsRecorder {
     private ScheduledFuture<?> schedule;
     private Counter dropped;
     private Counter flushFailures;
+    private int failingSince;
 
     @PostConstruct
     void start() {
@@ -133,12 +134,19 @@ public class InputStatisticsRecorder {
         }
     }
 
+    /** Logs the first failure of a streak and the recovery, not every retry (the counter has each one). */
     private void flushQuietly() {
         try {
             flush();
+            if (failingSince > 0) {
+                LOG.info("input statistics written again after " + failingSince + " failed attempts");
+                failingSince = 0;
+            }
         } catch (SQLException | RuntimeException e) {
             flushFailures.inc();
-            LOG.warning("input statistics not written (kept, retried in " + settings.flushSeconds() + " s): " + e.getMessage());
+            if (failingSince++ == 0) {
+                LOG.warning("input statistics not written (kept, retried every " + settings.flushSeconds() + " s): " + e.getMessage());
+            }
         }
     }
 

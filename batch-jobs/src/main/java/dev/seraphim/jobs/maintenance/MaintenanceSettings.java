@@ -17,6 +17,14 @@ public class MaintenanceSettings {
     @ConfigProperty(name = "seraphim.maintenance.archive.after.days", defaultValue = "180")
     int archiveAfterDays;
 
+    @Inject
+    @ConfigProperty(name = "seraphim.maintenance.job.retention.days", defaultValue = "90")
+    int jobRetentionDays;
+
+    int jobRetentionDays(JobContext job) {
+        return JobParameters.integer(JobParameters.of(job), "jobRetentionDays", jobRetentionDays);
+    }
+
     int auditRetentionDays(JobContext job) {
         return JobParameters.integer(JobParameters.of(job), "auditRetentionDays", auditRetentionDays);
     }

@@ -29,7 +29,8 @@ final class JobCatalogue {
                 new Parameter("maxAgeDays", Kind.INTEGER, 0, 36500, false))));
         add(new Job("restore", 3, List.of(new Parameter("backup", Kind.BACKUP_NAME, 0, 0, true),
                 new Parameter("dryRun", Kind.BOOLEAN, 0, 0, false))));
-        add(new Job("maintenance", 4, List.of(new Parameter("auditRetentionDays", Kind.INTEGER, 1, 36500, false),
+        add(new Job("maintenance", 5, List.of(new Parameter("auditRetentionDays", Kind.INTEGER, 1, 36500, false),
+                new Parameter("jobRetentionDays", Kind.INTEGER, 1, 36500, false),
                 new Parameter("archiveAfterDays", Kind.INTEGER, 1, 36500, false))));
         add(new Job("recovery-drill", 1, List.of(new Parameter("backup", Kind.BACKUP_NAME, 0, 0, false))));
         add(new Job("drift-check", 1, List.of(new Parameter("model", Kind.MODEL_NAME, 0, 0, false),
