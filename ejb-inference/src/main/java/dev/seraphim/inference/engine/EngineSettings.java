@@ -28,7 +28,7 @@ public class EngineSettings {
     int maxBatchSize;
 
     @Inject
-    @ConfigProperty(name = "seraphim.batch.max.delay.ms", defaultValue = "5")
+    @ConfigProperty(name = "seraphim.batch.max.delay.ms", defaultValue = "0")
     int maxBatchDelayMs;
 
     @Inject

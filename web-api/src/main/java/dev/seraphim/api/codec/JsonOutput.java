@@ -142,6 +142,35 @@ public final class JsonOutput {
         buf[len++] = b;
     }
 
+    /** Bytes written so far. */
+    public int length() {
+        return len;
+    }
+
+    /** The tensor's elements as raw little-endian bytes (the OIP binary tensor data extension), after the JSON. */
+    public JsonOutput littleEndian(TensorData t) {
+        ByteBuffer b = t.data();
+        int n = b.remaining();
+        if (len + n > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        }
+        if (b.order() == java.nio.ByteOrder.LITTLE_ENDIAN || t.dataType().byteSize() == 1) {
+            b.get(buf, len, n);
+            len += n;
+        } else {
+            ByteBuffer out = ByteBuffer.wrap(buf, len, n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) {
+                switch (t.dataType().byteSize()) {
+                    case 2 -> out.putShort(b.getShort());
+                    case 4 -> out.putInt(b.getInt());
+                    default -> out.putLong(b.getLong());
+                }
+            }
+            len += n;
+        }
+        return this;
+    }
+
     public void writeTo(OutputStream out) throws IOException {
         out.write(buf, 0, len);
     }

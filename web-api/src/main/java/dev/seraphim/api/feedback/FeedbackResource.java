@@ -116,7 +116,7 @@ public class FeedbackResource {
 
     private static Object auditedInputs(FeedbackLog.ServedRequest served) {
         String sample = served.inputSample();
-        if (sample == null || sample.contains("…[truncated")) {
+        if (sample == null || sample.contains("…[truncated") || sample.startsWith("…[not UTF-8")) {
             throw new UnprocessableFeedbackException("the audit trail did not keep the inputs of that prediction (model " + served.model()
                     + "'s audit payload policy must be 'sample' with the request kept whole: seraphim.audit.payload.<model>=sample,"
                     + " sample rate 1); send 'model' and 'inputs' with the label instead");

@@ -143,7 +143,13 @@ public class RequestMetrics {
             return null;
         }
         int n = Math.min(body.length, auditSettings.sampleMaxBytes());
-        return new String(body, 0, n, StandardCharsets.UTF_8) + (n < body.length ? "…[truncated " + body.length + " bytes]" : "");
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body, 0, n))
+                    + (n < body.length ? "…[truncated " + body.length + " bytes]" : "");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // binary tensor data (or a cut through a character): not text worth keeping
+            return "…[not UTF-8 text: " + body.length + " bytes, binary tensor data or truncated]";
+        }
     }
 
     private static String sha256(byte[] body) {

@@ -4,30 +4,60 @@ import dev.seraphim.api.ApiError.BadRequestException;
 import dev.seraphim.api.codec.JsonDocument;
 import dev.seraphim.api.codec.NumericArray;
 import dev.seraphim.api.codec.TensorDecoder;
+import dev.seraphim.api.codec.TensorLimits;
 import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.tensor.DataType;
 import dev.seraphim.inference.tensor.InvalidTensorException;
+import dev.seraphim.inference.tensor.Shape;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
 
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * An OIP v2 inference request body, read once: inputs decoded into tensors, the optional id and the optional
- * output selection (empty means every output).
+ * An OIP v2 inference request body, read once: inputs decoded into tensors, the optional id, the optional
+ * output selection (empty means every output) and which outputs go back as binary data. With the binary tensor
+ * data extension ({@code Inference-Header-Content-Length}), the JSON header is followed by the raw little-endian
+ * bytes of the inputs that declare {@code binary_data_size}, in input order; each is copied once into the
+ * buffer libtorch reads.
  */
-public record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs) {
+public record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs,
+                              Set<String> binaryOutputs, boolean allOutputsBinary) {
+
+    /** Whether an output is returned as binary data (per-output {@code binary_data} or {@code binary_data_output}). */
+    public boolean binary(String output) {
+        return allOutputsBinary || binaryOutputs.contains(output);
+    }
 
     /** {@code signature} names the model's inputs, so that a wrong datatype is refused before any data is parsed. */
-    static OipInferRequest parse(byte[] body, String model, Optional<String> version, Function<String, Optional<TensorSpec>> signature,
-                                 dev.seraphim.api.codec.TensorLimits limits) {
-        Map<String, Object> root = JsonDocument.parseObject(body);
+    static OipInferRequest parse(byte[] body, OptionalInt headerLength, String model, Optional<String> version,
+                                 Function<String, Optional<TensorSpec>> signature, TensorLimits limits) {
+        int jsonEnd = headerLength.orElse(body.length);
+        if (jsonEnd < 0 || jsonEnd > body.length) {
+            throw new BadRequestException("Inference-Header-Content-Length is " + jsonEnd + " but the body has " + body.length + " bytes");
+        }
+        Map<String, Object> root;
+        try {
+            root = JsonDocument.parseObject(jsonEnd == body.length ? body : Arrays.copyOf(body, jsonEnd));
+        } catch (dev.seraphim.api.codec.MalformedJsonException e) {
+            if (headerLength.isEmpty() && e.getMessage().contains("unexpected content after the JSON value")) {
+                throw new BadRequestException(e.getMessage() + "; binary tensor data after the JSON needs the"
+                        + " Inference-Header-Content-Length header giving the length of the JSON part");
+            }
+            throw e;
+        }
+        BinarySection binary = new BinarySection(body, jsonEnd, headerLength.isPresent());
         Optional<String> id = Optional.ofNullable(root.get("id")).map(v -> {
             if (!(v instanceof String s)) {
                 throw new BadRequestException("'id' must be a string");
@@ -38,8 +68,23 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
         if (!(inputsValue instanceof List<?> inputs) || inputs.isEmpty()) {
             throw new BadRequestException("'inputs' must be a non-empty array of tensors");
         }
-        List<TensorData> tensors = tensors(inputs, signature, limits);
+        List<TensorData> tensors = new ArrayList<>(inputs.size());
+        for (Object input : inputs) {
+            tensors.add(tensor(input, signature, limits, binary));
+        }
+        if (binary.remaining() > 0) {
+            throw new BadRequestException("the body has " + binary.remaining() + " bytes after the binary data its inputs declare"
+                    + " (binary_data_size); send exactly the declared bytes");
+        }
+        boolean allBinary = false;
+        if (root.get("parameters") instanceof Map<?, ?> p && p.containsKey("binary_data_output")) {
+            if (!(p.get("binary_data_output") instanceof Boolean b)) {
+                throw new BadRequestException("parameter 'binary_data_output' must be true or false");
+            }
+            allBinary = b;
+        }
         Set<String> outputs = new LinkedHashSet<>();
+        Set<String> binaryOutputs = new LinkedHashSet<>();
         Object outputsValue = root.get("outputs");
         if (outputsValue != null) {
             if (!(outputsValue instanceof List<?> list)) {
@@ -49,26 +94,31 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
                 if (!(o instanceof Map<?, ?> m) || !(m.get("name") instanceof String name)) {
                     throw new BadRequestException("each requested output must be an object with a string 'name'");
                 }
-                if (m.get("parameters") instanceof Map<?, ?> p && Boolean.TRUE.equals(p.get("binary_data"))) {
-                    throw new BadRequestException("binary output data is not supported yet; leave out 'binary_data'");
+                if (m.get("parameters") instanceof Map<?, ?> p && p.containsKey("binary_data")) {
+                    if (!(p.get("binary_data") instanceof Boolean b)) {
+                        throw new BadRequestException("output '" + name + "': parameter 'binary_data' must be true or false");
+                    }
+                    if (b) {
+                        binaryOutputs.add(name);
+                    }
                 }
                 outputs.add(name);
             }
         }
-        return new OipInferRequest(id, new InferenceRequest(model, version, tensors), outputs);
+        return new OipInferRequest(id, new InferenceRequest(model, version, tensors), outputs, binaryOutputs, allBinary);
     }
 
     /** OIP input tensors ({"name", "datatype", "shape", "data"} objects) decoded and checked against the signature. */
-    public static List<TensorData> tensors(List<?> inputs, Function<String, Optional<TensorSpec>> signature,
-                                           dev.seraphim.api.codec.TensorLimits limits) {
+    public static List<TensorData> tensors(List<?> inputs, Function<String, Optional<TensorSpec>> signature, TensorLimits limits) {
         List<TensorData> tensors = new ArrayList<>(inputs.size());
+        BinarySection none = new BinarySection(new byte[0], 0, false);
         for (Object input : inputs) {
-            tensors.add(tensor(input, signature, limits));
+            tensors.add(tensor(input, signature, limits, none));
         }
         return tensors;
     }
 
-    private static TensorData tensor(Object value, Function<String, Optional<TensorSpec>> signature, dev.seraphim.api.codec.TensorLimits limits) {
+    private static TensorData tensor(Object value, Function<String, Optional<TensorSpec>> signature, TensorLimits limits, BinarySection binary) {
         if (!(value instanceof Map<?, ?> input)) {
             throw new BadRequestException("each input must be an object with name, shape, datatype and data");
         }
@@ -96,10 +146,13 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
                 throw new BadRequestException("input '" + name + "': shape dimensions must not be negative");
             }
         }
-        if (input.get("parameters") instanceof Map<?, ?> p && p.containsKey("binary_data_size")) {
-            throw new BadRequestException("input '" + name + "': binary tensor data is not supported yet; send 'data' as JSON");
-        }
         Object data = input.get("data");
+        if (input.get("parameters") instanceof Map<?, ?> p && p.containsKey("binary_data_size")) {
+            if (data != null) {
+                throw new BadRequestException("input '" + name + "' has both 'data' and 'binary_data_size'; send one");
+            }
+            return binary.tensor(name, type, shape, p.get("binary_data_size"), limits);
+        }
         if (data == null) {
             throw new BadRequestException("input '" + name + "' needs 'data'");
         }
@@ -107,5 +160,60 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
             throw new BadRequestException("input '" + name + "': 'data' must be an array of numbers (flat or nested)");
         }
         return TensorDecoder.decode(name, array, type, shape, limits);
+    }
+
+    /** The bytes after the JSON header, handed out to the binary inputs in order. */
+    private static final class BinarySection {
+        private final byte[] body;
+        private final boolean present;
+        private int position;
+
+        BinarySection(byte[] body, int start, boolean present) {
+            this.body = body;
+            this.position = start;
+            this.present = present;
+        }
+
+        int remaining() {
+            return body.length - position;
+        }
+
+        TensorData tensor(String name, DataType type, long[] shape, Object declaredSize, TensorLimits limits) {
+            if (!present) {
+                throw new BadRequestException("input '" + name + "' declares binary_data_size but the request has no"
+                        + " Inference-Header-Content-Length header giving the length of its JSON part");
+            }
+            if (!(declaredSize instanceof BigDecimal n) || n.signum() < 0 || n.stripTrailingZeros().scale() > 0) {
+                throw new BadRequestException("input '" + name + "': binary_data_size must be a non-negative integer");
+            }
+            long elements = Shape.elementCount(shape);
+            limits.check(name, shape, elements);
+            long expected = elements * type.byteSize();
+            if (n.longValue() != expected || n.compareTo(BigDecimal.valueOf(expected)) != 0) {
+                throw new BadRequestException("input '" + name + "': binary_data_size is " + n + " but shape " + Shape.format(shape)
+                        + " of " + type + " is " + expected + " bytes");
+            }
+            if (expected > remaining()) {
+                throw new BadRequestException("input '" + name + "' needs " + expected + " bytes of binary data but only "
+                        + remaining() + " follow");
+            }
+            // the extension's bytes are little-endian; the engine's buffers are in native order
+            ByteBuffer buffer = ByteBuffer.allocateDirect((int) expected).order(ByteOrder.nativeOrder());
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || type.byteSize() == 1) {
+                buffer.put(body, position, (int) expected);
+            } else {
+                ByteBuffer little = ByteBuffer.wrap(body, position, (int) expected).order(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0; i < elements; i++) {
+                    switch (type.byteSize()) {
+                        case 2 -> buffer.putShort(little.getShort());
+                        case 4 -> buffer.putInt(little.getInt());
+                        default -> buffer.putLong(little.getLong());
+                    }
+                }
+            }
+            position += (int) expected;
+            buffer.flip();
+            return new TensorData(name, type, shape, buffer);
+        }
     }
 }

@@ -54,7 +54,7 @@ public class OipResource {
     @GET
     public Response serverMetadata() {
         JsonOutput json = new JsonOutput().raw("{\"name\":").string("seraphim")
-                .raw(",\"version\":").string(Version.SERVER).raw(",\"extensions\":[]}");
+                .raw(",\"version\":").string(Version.SERVER).raw(",\"extensions\":[\"binary_tensor_data\"]}");
         return Response.ok(json.toByteArray()).build();
     }
 
@@ -115,7 +115,7 @@ public class OipResource {
         try {
             byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
             ServedModel served = access.find(model, version);
-            OipInferRequest request = OipInferRequest.parse(body, model, version, served.descriptor()::input, limits.tensors());
+            OipInferRequest request = OipInferRequest.parse(body, headerLength(), model, version, served.descriptor()::input, limits.tensors());
             for (String output : request.requestedOutputs()) {
                 if (served.descriptor().output(output).isEmpty()) {
                     throw new ApiError.BadRequestException("model " + model + " has no output '" + output + "'; its outputs are "
@@ -126,9 +126,13 @@ public class OipResource {
                 if (failure != null) {
                     return fail(failure, origin, model, version, path, start);
                 }
-                byte[] out = response(result, request);
-                metrics.record("oip", origin, model, result.version(), "success", 200, result, start, body, out);
-                return Response.ok(out).build();
+                InferResponse out = response(result, request);
+                metrics.record("oip", origin, model, result.version(), "success", 200, result, start, body, out.body());
+                Response.ResponseBuilder ok = Response.ok(out.body());
+                if (out.jsonLength() < out.body().length) {
+                    ok.type(MediaType.APPLICATION_OCTET_STREAM).header(BINARY_HEADER, out.jsonLength());
+                }
+                return ok.build();
             });
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(fail(e, origin, model, version, path, start));
@@ -141,12 +145,17 @@ public class OipResource {
         return dev.seraphim.api.ApiErrorMapper.render(error, path);
     }
 
-    private static byte[] response(InferenceResult result, OipInferRequest request) {
+    /** The response body, and how many of its bytes are JSON (all of them unless outputs go back as binary). */
+    private record InferResponse(byte[] body, int jsonLength) {
+    }
+
+    private static InferResponse response(InferenceResult result, OipInferRequest request) {
         JsonOutput json = new JsonOutput().raw("{\"model_name\":").string(result.model())
                 .raw(",\"model_version\":").string(result.version());
         request.id().ifPresent(id -> json.raw(",\"id\":").string(id));
         json.raw(",\"outputs\":[");
         boolean first = true;
+        List<TensorData> binary = new java.util.ArrayList<>();
         for (TensorData out : result.outputs()) {
             if (!request.requestedOutputs().isEmpty() && !request.requestedOutputs().contains(out.name())) {
                 continue;
@@ -156,9 +165,36 @@ public class OipResource {
             }
             first = false;
             json.raw("{\"name\":").string(out.name()).raw(",\"datatype\":").string(out.dataType().name())
-                    .raw(",\"shape\":").shape(out.shape()).raw(",\"data\":").flatData(out).raw("}");
+                    .raw(",\"shape\":").shape(out.shape());
+            if (request.binary(out.name())) {
+                json.raw(",\"parameters\":{\"binary_data_size\":" + out.data().remaining() + "}}");
+                binary.add(out);
+            } else {
+                json.raw(",\"data\":").flatData(out).raw("}");
+            }
         }
-        return json.raw("]}").toByteArray();
+        json.raw("]}");
+        int jsonLength = json.length();
+        for (TensorData out : binary) {
+            json.littleEndian(out);
+        }
+        return new InferResponse(json.toByteArray(), jsonLength);
+    }
+
+    /** The binary tensor data extension's header: the length of the JSON part of a request or response body. */
+    static final String BINARY_HEADER = "Inference-Header-Content-Length";
+
+    private java.util.OptionalInt headerLength() {
+        String value = http.getHeader(BINARY_HEADER);
+        if (value == null) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            return java.util.OptionalInt.of(Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            throw new ApiError.BadRequestException(BINARY_HEADER + " must be the byte length of the JSON part of the body, not '"
+                    + value.replaceAll("[^0-9A-Za-z -]", "?") + "'");
+        }
     }
 
     private Response metadata(ServedModel served) {

@@ -1,0 +1,336 @@
+package dev.seraphim.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One run, side by side: the raw libtorch engine in this process, then the Seraphim server on the same machine
+ * under a closed-loop load (batching on and off), the HTTP floor, JSON against binary tensors, cold start and
+ * model loads, and a soak. Writes report.json, report.md and throughput.png; exits non-zero only when the run
+ * itself failed (the server did not start, a phase could not run, most requests of a point failed).
+ *
+ * <p>Usage: {@code bench/run [--quick] [--soak-minutes N] [--out DIR]}.
+ */
+public final class Benchmark {
+    static final int[] BATCHES = {1, 2, 4, 8, 16, 32};
+    static final int[] CONCURRENCY = {1, 4, 16, 64};
+
+    private final Path root;
+    private final boolean quick;
+    private final double warmup;
+    private final double seconds;
+    private final double soakMinutes;
+    private final Path out;
+    private final Map<String, Object> report = new LinkedHashMap<>();
+
+    private Benchmark(Path root, boolean quick, double soakMinutes, Path out) {
+        this.root = root;
+        this.quick = quick;
+        this.warmup = quick ? 0.5 : 2;
+        this.seconds = quick ? 1.5 : 6;
+        this.soakMinutes = soakMinutes;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".").toAbsolutePath().normalize();
+        boolean quick = false;
+        double soak = 10;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--soak-minutes" -> soak = Double.parseDouble(args[++i]);
+                case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, --soak-minutes N, --out DIR");
+            }
+        }
+        if (quick && soak == 10) {
+            soak = 0.5;
+        }
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        if (out == null) {
+            out = root.resolve("bench/results/" + stamp);
+        }
+        Files.createDirectories(out);
+        try {
+            new Benchmark(root, quick, soak, out).run();
+        } catch (Exception e) {
+            System.err.println("benchmark run FAILED: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Path store = root.resolve("server-config/model-store");
+        Path resnetFile = root.resolve("../shared/fixtures/models/resnet18.pt").normalize();
+        List<ModelCase> models = new ArrayList<>(List.of(ModelCase.tabular(store), ModelCase.text(store), ModelCase.tinyCnn(store)));
+        if (Files.exists(resnetFile)) {
+            models.add(ModelCase.resnet(resnetFile));
+        }
+        report.put("machine", Machine.describe(root));
+        report.put("settings", Map.of("warmup_seconds", warmup, "seconds_per_point", seconds, "soak_minutes", soakMinutes,
+                "quick", quick, "load_generator", "Java HttpClient (HTTP/1.1), closed loop, one thread per client, on the same 2 cores as the server",
+                "threads", "server and raw engine: libtorch intra-op threads = " + Runtime.getRuntime().availableProcessors()
+                        + " (cores), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
+
+        log("raw engine");
+        RawEngine.configure();
+        Map<String, Object> raw = new LinkedHashMap<>();
+        for (ModelCase m : models) {
+            List<Map<String, Object>> points = new ArrayList<>();
+            for (RawEngine.Point p : RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5)) {
+                points.add(map("batch", p.batch(), "ms_per_forward", p.msPerForward(), "rows_per_second", p.rowsPerSecond()));
+                log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
+            }
+            raw.put(m.name(), points);
+        }
+        report.put("raw", raw);
+
+        Path wlp = root.resolve("ear/target/liberty/wlp");
+        Path work = out.resolve("server");
+        deleteTree(work); // the server's scratch of an earlier run into the same directory: start from nothing
+        try (ServerUnderTest server = new ServerUnderTest(wlp, "seraphim-bench", work)) {
+            log("server first start (creates its PostgreSQL, imports the demo store)");
+            long firstStart = server.start(store);
+            server.close();
+            log("server cold start (process start to ready, database and registry in place)");
+            long coldStart = server.start(store);
+            Map<String, Object> start = new LinkedHashMap<>();
+            start.put("first_start_ms", firstStart);
+            start.put("cold_start_ms", coldStart);
+            Map<String, Object> loads = new LinkedHashMap<>();
+            for (ModelCase m : models) {
+                if (m.fromDemoStore()) {
+                    loads.put(m.name(), map("load_ms", server.metric("seraphim_model_load_duration_seconds_sum", "model=\"" + m.name() + "\"") * 1000));
+                }
+            }
+            for (ModelCase m : models) {
+                if (!m.fromDemoStore()) {
+                    long t0 = System.nanoTime();
+                    register(server, m);
+                    loads.put(m.name(), map("load_ms", server.metric("seraphim_model_load_duration_seconds_sum", "model=\"" + m.name() + "\"") * 1000,
+                            "register_call_ms", (System.nanoTime() - t0) / 1e6));
+                }
+            }
+            start.put("model_load", loads);
+            report.put("start", start);
+            log("  first start " + firstStart + " ms, cold start " + coldStart + " ms, loads " + loads);
+            server.createLoadKey();
+            log("warm-up: " + (quick ? 5 : 20) + " s per model at 4 clients (JIT)");
+            for (ModelCase m : models) {
+                ClosedLoop.run(server.http, inferRequest(server, m), 4, 0, quick ? 5 : 20);
+            }
+
+            Map<String, Object> served = new LinkedHashMap<>();
+            for (ModelCase m : models) {
+                Map<String, Object> modes = new LinkedHashMap<>();
+                HttpRequest request = inferRequest(server, m);
+                modes.put("batching_on", sweep(server, m, request));
+                patch(server, m, 1);
+                modes.put("batching_off", sweep(server, m, request));
+                patch(server, m, 32);
+                served.put(m.name(), modes);
+            }
+            report.put("served", served);
+
+            log("HTTP floor: GET /v2/health/live");
+            List<Map<String, Object>> floor = new ArrayList<>();
+            HttpRequest live = server.request("/v2/health/live").GET().build();
+            for (int c : CONCURRENCY) {
+                floor.add(point(ClosedLoop.run(server.http, live, c, warmup, seconds), null));
+            }
+            report.put("http_floor", floor);
+
+            log("JSON against binary tensors");
+            Map<String, Object> binary = new LinkedHashMap<>();
+            for (ModelCase m : models) {
+                if (m.rowElements() < 1000) {
+                    continue;
+                }
+                ModelCase.Binary b = m.binaryBody(m.values(1, 3));
+                HttpRequest json = inferRequest(server, m);
+                HttpRequest bin = server.loadRequest("/v2/models/" + m.name() + "/infer").header("Content-Type", "application/octet-stream")
+                        .header("Inference-Header-Content-Length", Integer.toString(b.headerLength()))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(b.body())).build();
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (int c : new int[]{1, 16}) {
+                    ClosedLoop.Result j = ClosedLoop.run(server.http, json, c, warmup, seconds);
+                    ClosedLoop.Result k = ClosedLoop.run(server.http, bin, c, warmup, seconds);
+                    check(m.name() + " JSON", j);
+                    check(m.name() + " binary", k);
+                    rows.add(map("concurrency", c, "json", point(j, null), "binary", point(k, null),
+                            "binary_over_json_throughput", k.requestsPerSecond() / j.requestsPerSecond()));
+                    log(String.format(Locale.ROOT, "  %s c=%d: JSON %.1f req/s p50 %.2f ms, binary %.1f req/s p50 %.2f ms", m.name(), c,
+                            j.requestsPerSecond(), j.latency().p50(), k.requestsPerSecond(), k.latency().p50()));
+                }
+                binary.put(m.name(), rows);
+            }
+            report.put("json_vs_binary", binary);
+
+            report.put("soak", soak(server, models));
+        }
+        report.put("targets", Targets.evaluate(report));
+        Files.writeString(out.resolve("report.json"), JsonText.of(report));
+        Files.writeString(out.resolve("report.md"), ReportMarkdown.of(report));
+        Plot.write(out.resolve("throughput.png"), "Seraphim served (on this machine)", ReportMarkdown.panels(report));
+        log("report written to " + out);
+    }
+
+    private List<Map<String, Object>> sweep(ServerUnderTest server, ModelCase m, HttpRequest request) throws Exception {
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int c : CONCURRENCY) {
+            double sum0 = server.metric("seraphim_batch_size_sum", "model=\"" + m.name() + "\"");
+            double count0 = server.metric("seraphim_batch_size_count", "model=\"" + m.name() + "\"");
+            ClosedLoop.Result r = ClosedLoop.run(server.http, request, c, warmup, seconds);
+            double sum1 = server.metric("seraphim_batch_size_sum", "model=\"" + m.name() + "\"");
+            double count1 = server.metric("seraphim_batch_size_count", "model=\"" + m.name() + "\"");
+            check(m.name() + " c=" + c, r);
+            double meanBatch = count1 > count0 ? (sum1 - sum0) / (count1 - count0) : 0;
+            points.add(point(r, meanBatch));
+            log(String.format(Locale.ROOT, "  %s c=%d: %.1f req/s, p50 %.2f ms, p99 %.2f ms, mean batch %.2f, errors %d", m.name(), c,
+                    r.requestsPerSecond(), r.latency().p50(), r.latency().p99(), meanBatch, r.errors()));
+        }
+        return points;
+    }
+
+    private Map<String, Object> soak(ServerUnderTest server, List<ModelCase> models) throws Exception {
+        log("soak: " + soakMinutes + " minutes at 4 clients (tabular-mlp, text-classifier, tiny-cnn, 1-2 each)");
+        List<HttpRequest> requests = new ArrayList<>();
+        for (ModelCase m : models.subList(0, 3)) {
+            requests.add(inferRequest(server, m));
+        }
+        double warm = quick ? 5 : 60;
+        parallel(server, requests, warm);
+        long rss0 = server.rssBytes();
+        double native0 = server.metric("seraphim_native_physical_bytes");
+        double allocated0 = server.metric("seraphim_native_allocated_bytes");
+        List<ClosedLoop.Result> results = parallel(server, requests, soakMinutes * 60);
+        long rss1 = server.rssBytes();
+        double native1 = server.metric("seraphim_native_physical_bytes");
+        double allocated1 = server.metric("seraphim_native_allocated_bytes");
+        long ok = results.stream().mapToLong(ClosedLoop.Result::ok).sum();
+        long errors = results.stream().mapToLong(ClosedLoop.Result::errors).sum();
+        if (errors > ok / 100) {
+            throw new IllegalStateException("soak: " + errors + " of " + (ok + errors) + " requests failed");
+        }
+        Map<String, Object> soak = map("minutes", soakMinutes, "requests", ok, "errors", errors,
+                "rss_start_bytes", rss0, "rss_end_bytes", rss1, "rss_growth", (double) (rss1 - rss0) / rss0,
+                "javacpp_physical_start_bytes", native0, "javacpp_physical_end_bytes", native1,
+                "javacpp_allocated_start_bytes", allocated0, "javacpp_allocated_end_bytes", allocated1);
+        log("  " + soak);
+        return soak;
+    }
+
+    /** Runs every request's closed loop at the same time: the first with two clients, the others with one. */
+    private List<ClosedLoop.Result> parallel(ServerUnderTest server, List<HttpRequest> requests, double seconds) throws Exception {
+        List<ClosedLoop.Result> results = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            HttpRequest r = requests.get(i);
+            int clients = i == 0 ? 2 : 1;
+            Thread t = new Thread(() -> {
+                try {
+                    ClosedLoop.Result res = ClosedLoop.run(server.http, r, clients, 0, seconds);
+                    synchronized (results) {
+                        results.add(res);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return results;
+    }
+
+    private static HttpRequest inferRequest(ServerUnderTest server, ModelCase m) {
+        return server.loadRequest("/v2/models/" + m.name() + "/infer").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(m.jsonBody(m.values(1, 3)))).build();
+    }
+
+    private static void check(String what, ClosedLoop.Result r) {
+        if (r.errors() > r.ok()) {
+            throw new IllegalStateException(what + ": " + r.errors() + " failed requests, " + r.ok() + " answered; statuses " + r.errorStatuses());
+        }
+    }
+
+    private static Map<String, Object> point(ClosedLoop.Result r, Double meanBatch) {
+        Map<String, Object> p = map("concurrency", r.concurrency(), "requests_per_second", r.requestsPerSecond(),
+                "p50_ms", r.latency().p50(), "p95_ms", r.latency().p95(), "p99_ms", r.latency().p99(), "mean_ms", r.latency().mean(),
+                "requests", r.ok(), "errors", r.errors());
+        if (meanBatch != null) {
+            p.put("mean_batch_rows", meanBatch);
+        }
+        return p;
+    }
+
+    private static void patch(ServerUnderTest server, ModelCase m, int maxBatch) throws Exception {
+        HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"batching\":{\"max_batch_size\":" + maxBatch + "}}")).build());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("could not set max_batch_size of " + m.name() + ": " + r.statusCode() + " " + r.body());
+        }
+        log("  " + m.name() + ": max_batch_size " + maxBatch + (maxBatch == 1 ? " (batching off)" : " (batching on)"));
+    }
+
+    private static void register(ServerUnderTest server, ModelCase m) throws Exception {
+        String boundary = "bench-" + System.nanoTime();
+        String metadata = "{\"name\":\"" + m.name() + "\",\"version\":\"1\",\"inputs\":[{\"name\":\"" + m.input() + "\",\"datatype\":\""
+                + m.datatype() + "\",\"shape\":[-1,3,224,224]}],\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,1000]}]}";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n"
+                + metadata + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"model.pt\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(Files.readAllBytes(m.file()));
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = server.send(server.request("/api/v1/models").timeout(java.time.Duration.ofMinutes(5))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("registering " + m.name() + " failed: " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static void log(String line) {
+        System.out.println("[bench " + DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()).substring(0, 8) + "] " + line);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.seraphim.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * One benchmarked model: its input, a fixed random row (the same bytes for the raw engine and the server), and
+ * the request bodies (OIP JSON, and OIP with the binary tensor data extension).
+ */
+record ModelCase(String name, Path file, String input, String datatype, long[] rowShape, boolean fromDemoStore) {
+
+    static ModelCase tabular(Path store) {
+        return new ModelCase("tabular-mlp", store.resolve("tabular-mlp.pt"), "features", "FP32", new long[]{16}, true);
+    }
+
+    static ModelCase tinyCnn(Path store) {
+        return new ModelCase("tiny-cnn", store.resolve("tiny-cnn.pt"), "image", "FP32", new long[]{3, 224, 224}, true);
+    }
+
+    static ModelCase text(Path store) {
+        return new ModelCase("text-classifier", store.resolve("text-classifier.pt"), "input_ids", "INT64", new long[]{64}, true);
+    }
+
+    static ModelCase resnet(Path file) {
+        return new ModelCase("resnet18", file, "image", "FP32", new long[]{3, 224, 224}, false);
+    }
+
+    long rowElements() {
+        long n = 1;
+        for (long d : rowShape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    boolean int64() {
+        return datatype.equals("INT64");
+    }
+
+    /** {@code rows} rows of values: uniform in [-1, 1) for floats, token ids 1..999 for the text model. */
+    double[] values(int rows, long seed) {
+        Random r = new Random(seed);
+        double[] v = new double[(int) (rows * rowElements())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = int64() ? 1 + r.nextInt(999) : (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    long[] shape(int rows) {
+        long[] s = new long[rowShape.length + 1];
+        s[0] = rows;
+        System.arraycopy(rowShape, 0, s, 1, rowShape.length);
+        return s;
+    }
+
+    String shapeJson(int rows) {
+        StringBuilder b = new StringBuilder("[");
+        for (long d : shape(rows)) {
+            b.append(b.length() == 1 ? "" : ",").append(d);
+        }
+        return b.append(']').toString();
+    }
+
+    byte[] jsonBody(double[] values) {
+        StringBuilder b = new StringBuilder(values.length * 12 + 200);
+        b.append("{\"inputs\":[{\"name\":\"").append(input).append("\",\"datatype\":\"").append(datatype)
+                .append("\",\"shape\":").append(shapeJson(1)).append(",\"data\":[");
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            if (int64()) {
+                b.append((long) values[i]);
+            } else {
+                b.append((float) values[i]);
+            }
+        }
+        return b.append("]}]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The binary extension's body and the length of its JSON part; outputs come back binary too. */
+    Binary binaryBody(double[] values) {
+        int size = values.length * (int64() ? 8 : 4);
+        byte[] head = ("{\"inputs\":[{\"name\":\"" + input + "\",\"datatype\":\"" + datatype + "\",\"shape\":" + shapeJson(1)
+                + ",\"parameters\":{\"binary_data_size\":" + size + "}}],\"parameters\":{\"binary_data_output\":true}}")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(head.length + size).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(head);
+        for (double v : values) {
+            if (int64()) {
+                b.putLong((long) v);
+            } else {
+                b.putFloat((float) v);
+            }
+        }
+        return new Binary(b.array(), head.length);
+    }
+
+    record Binary(byte[] body, int headerLength) {
+    }
+}

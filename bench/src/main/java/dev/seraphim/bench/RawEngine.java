@@ -1,0 +1,99 @@
+package dev.seraphim.bench;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ceiling: libtorch's forward in this process with what the server does to a model (eval,
+ * optimize_for_inference) and the server's thread settings (intra-op threads = cores, one inter-op thread,
+ * OpenBLAS on one thread). Nothing else: no HTTP, no JSON, no batching queue.
+ */
+final class RawEngine {
+    record Point(int batch, double msPerForward, double rowsPerSecond, long forwards) {
+    }
+
+    private RawEngine() {
+    }
+
+    static void configure() {
+        openblas_nolapack.blas_set_num_threads(1);
+        torch.set_num_threads(Runtime.getRuntime().availableProcessors());
+        torch.set_num_interop_threads(1);
+    }
+
+    static List<Point> measure(ModelCase model, int[] batches, double seconds) {
+        List<Point> points = new ArrayList<>();
+        JitModule plain;
+        try (BytePointer path = new BytePointer(model.file().toString())) {
+            plain = torch.load(path);
+        }
+        plain.eval();
+        JitModule module = torch.optimize_for_inference(plain);
+        try {
+            for (int batch : batches) {
+                try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+                    IValueVector args = new IValueVector();
+                    args.push_back(new IValue(tensor(model, batch)));
+                    for (int i = 0; i < 5; i++) {
+                        module.forward(args);
+                    }
+                    long start = System.nanoTime();
+                    long n = 0;
+                    long deadline = start + (long) (seconds * 1e9);
+                    do {
+                        try (PointerScope perCall = new PointerScope()) {
+                            module.forward(args);
+                        }
+                        n++;
+                    } while (System.nanoTime() < deadline || n < 10);
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    points.add(new Point(batch, elapsed * 1000 / n, n * batch / elapsed, n));
+                }
+            }
+        } finally {
+            module.close();
+            plain.close();
+        }
+        return points;
+    }
+
+    private static Tensor tensor(ModelCase model, int rows) {
+        double[] v = model.values(rows, 7);
+        Pointer p;
+        torch.ScalarType type;
+        if (model.int64()) {
+            long[] l = new long[v.length];
+            for (int i = 0; i < v.length; i++) {
+                l[i] = (long) v[i];
+            }
+            p = new LongPointer(l);
+            type = torch.ScalarType.Long;
+        } else if (model.datatype().equals("FP64")) {
+            p = new DoublePointer(v);
+            type = torch.ScalarType.Double;
+        } else {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            p = new FloatPointer(f);
+            type = torch.ScalarType.Float;
+        }
+        return torch.from_blob(p, model.shape(rows), new TensorOptions(type)).clone();
+    }
+}

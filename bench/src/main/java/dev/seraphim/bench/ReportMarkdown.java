@@ -1,0 +1,111 @@
+package dev.seraphim.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** report.md: every figure of the run in tables, with the served/raw ratios and the targets. */
+final class ReportMarkdown {
+    private ReportMarkdown() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static String of(Map<String, Object> r) {
+        StringBuilder b = new StringBuilder();
+        Map<String, Object> m = (Map<String, Object>) r.get("machine");
+        b.append("# Seraphim benchmark\n\n");
+        b.append(f("Commit `%s`, %s. Machine: %s, %s cores, %.1f GiB, %s, %s.%n%n", m.get("commit"), m.get("date"), m.get("cpu"),
+                m.get("cores"), ((Number) m.get("memory_bytes")).doubleValue() / (1L << 30), m.get("java"), m.get("os")));
+        Map<String, Object> s = (Map<String, Object>) r.get("settings");
+        b.append("Load generator: ").append(s.get("load_generator")).append(". Threads: ").append(s.get("threads"))
+                .append(f(". %s s warm-up and %s s measured per point.%n%n", s.get("warmup_seconds"), s.get("seconds_per_point")));
+
+        b.append("## Targets\n\n| target | measured | goal | met | detail |\n| --- | --- | --- | --- | --- |\n");
+        for (Map<String, Object> t : (List<Map<String, Object>>) r.get("targets")) {
+            b.append(f("| %s | %.3f | %s %s | %s | %s |%n", t.get("target"), t.get("value"), t.get("op"), t.get("goal"),
+                    Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**", t.get("detail")));
+        }
+
+        b.append("\n## Raw engine (libtorch forward in one process)\n\n| model | batch | ms per forward | rows/s |\n| --- | --- | --- | --- |\n");
+        Map<String, Object> raw = (Map<String, Object>) r.get("raw");
+        raw.forEach((model, points) -> {
+            for (Map<String, Object> p : (List<Map<String, Object>>) points) {
+                b.append(f("| %s | %s | %.3f | %.0f |%n", model, p.get("batch"), p.get("ms_per_forward"), p.get("rows_per_second")));
+            }
+        });
+
+        Map<String, Object> served = (Map<String, Object>) r.get("served");
+        b.append("\n## Served (OIP JSON, one row per request)\n\n| model | batching | clients | req/s | p50 ms | p95 ms | p99 ms | mean batch | errors | served / raw best |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        served.forEach((model, modes) -> ((Map<String, Object>) modes).forEach((mode, points) -> {
+            double rawBest = Targets.bestRaw(raw, model);
+            for (Map<String, Object> p : (List<Map<String, Object>>) points) {
+                double rps = ((Number) p.get("requests_per_second")).doubleValue();
+                b.append(f("| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %s | %.2f |%n", model, mode.replace("batching_", ""),
+                        p.get("concurrency"), rps, p.get("p50_ms"), p.get("p95_ms"), p.get("p99_ms"), p.get("mean_batch_rows"),
+                        p.get("errors"), rps / rawBest));
+            }
+        }));
+
+        b.append("\n## HTTP floor (GET /v2/health/live on the same server)\n\n| clients | req/s | p50 ms | p99 ms |\n| --- | --- | --- | --- |\n");
+        for (Map<String, Object> p : (List<Map<String, Object>>) r.get("http_floor")) {
+            b.append(f("| %s | %.1f | %.2f | %.2f |%n", p.get("concurrency"), p.get("requests_per_second"), p.get("p50_ms"), p.get("p99_ms")));
+        }
+
+        b.append("\n## JSON against binary tensors (batching on)\n\n| model | clients | JSON req/s | JSON p50 ms | binary req/s | binary p50 ms | binary / JSON |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- |\n");
+        ((Map<String, Object>) r.get("json_vs_binary")).forEach((model, rows) -> {
+            for (Map<String, Object> row : (List<Map<String, Object>>) rows) {
+                Map<String, Object> j = (Map<String, Object>) row.get("json");
+                Map<String, Object> k = (Map<String, Object>) row.get("binary");
+                b.append(f("| %s | %s | %.1f | %.2f | %.1f | %.2f | %.2f |%n", model, row.get("concurrency"), j.get("requests_per_second"),
+                        j.get("p50_ms"), k.get("requests_per_second"), k.get("p50_ms"), row.get("binary_over_json_throughput")));
+            }
+        });
+
+        Map<String, Object> start = (Map<String, Object>) r.get("start");
+        b.append(f("%n## Start%n%nCold start (process start to /health/ready 200, demo store): %s ms.%n%n| model | load ms |%n| --- | --- |%n",
+                start.get("cold_start_ms")));
+        ((Map<String, Object>) start.get("model_load")).forEach((model, v) ->
+                b.append(f("| %s | %.0f |%n", model, ((Map<String, Object>) v).get("load_ms"))));
+
+        Map<String, Object> soak = (Map<String, Object>) r.get("soak");
+        b.append(f("%n## Soak%n%n%s minutes, %s requests, %s errors. RSS %.1f → %.1f MiB (%+.2f %%). JavaCPP physical %.1f → %.1f MiB,"
+                        + " allocated %.1f → %.1f MiB.%n", soak.get("minutes"), soak.get("requests"), soak.get("errors"),
+                mib(soak.get("rss_start_bytes")), mib(soak.get("rss_end_bytes")), ((Number) soak.get("rss_growth")).doubleValue() * 100,
+                mib(soak.get("javacpp_physical_start_bytes")), mib(soak.get("javacpp_physical_end_bytes")),
+                mib(soak.get("javacpp_allocated_start_bytes")), mib(soak.get("javacpp_allocated_end_bytes"))));
+        return b.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, List<Plot.Series>> panels(Map<String, Object> r) {
+        Map<String, List<Plot.Series>> panels = Plot.panels();
+        List<Plot.Series> throughput = new ArrayList<>();
+        List<Plot.Series> p99 = new ArrayList<>();
+        ((Map<String, Object>) r.get("served")).forEach((model, modes) -> ((Map<String, Object>) modes).forEach((mode, points) -> {
+            List<double[]> t = new ArrayList<>();
+            List<double[]> l = new ArrayList<>();
+            for (Map<String, Object> p : (List<Map<String, Object>>) points) {
+                double c = ((Number) p.get("concurrency")).doubleValue();
+                t.add(new double[]{c, ((Number) p.get("requests_per_second")).doubleValue()});
+                l.add(new double[]{c, ((Number) p.get("p99_ms")).doubleValue()});
+            }
+            String label = model + " " + mode.replace("batching_", "batching ");
+            throughput.add(new Plot.Series(label, t));
+            p99.add(new Plot.Series(label, l));
+        }));
+        panels.put("requests/s", throughput);
+        panels.put("p99 latency (ms)", p99);
+        return panels;
+    }
+
+    private static double mib(Object bytes) {
+        return ((Number) bytes).doubleValue() / (1 << 20);
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

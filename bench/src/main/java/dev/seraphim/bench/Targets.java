@@ -1,0 +1,113 @@
+package dev.seraphim.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The targets for this machine, each with the measured figure; reported, never asserted. */
+final class Targets {
+    private Targets() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> evaluate(Map<String, Object> report) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, Object> raw = (Map<String, Object>) report.get("raw");
+        Map<String, Object> served = (Map<String, Object>) report.get("served");
+        for (String model : new String[]{"resnet18", "text-classifier"}) {
+            if (served.containsKey(model)) {
+                double s = best(on(served, model));
+                double r = bestRaw(raw, model);
+                double target = model.equals("resnet18") ? 0.90 : 0.80;
+                out.add(target(model + " served/raw rows per second at saturation", s / r, ">=", target,
+                        String.format("served %.1f req/s (1 row each) vs raw %.1f rows/s at its best batch", s, r)));
+            }
+        }
+        double floor = best((List<Map<String, Object>>) report.get("http_floor"));
+        double mlp = best(on(served, "tabular-mlp"));
+        out.add(target("tabular-mlp requests/s over the no-op floor", mlp / floor, ">=", 0.80,
+                String.format("%.0f req/s vs %.0f req/s on GET /v2/health/live", mlp, floor)));
+        double p50 = Math.min(at(on(served, "tabular-mlp"), 1, "p50_ms"), at(off(served, "tabular-mlp"), 1, "p50_ms"));
+        double raw1 = rawAt(raw, "tabular-mlp", 1);
+        out.add(target("tabular-mlp single-client p50 minus raw batch-1 forward (ms)", p50 - raw1, "<=", 0.5,
+                String.format("served p50 %.3f ms, raw forward %.3f ms", p50, raw1)));
+        double textOn = best(on(served, "text-classifier"));
+        double textOff = best(off(served, "text-classifier"));
+        out.add(target("text-classifier saturated throughput, batching on / off", textOn / textOff, ">=", 1.5,
+                String.format("%.1f vs %.1f req/s", textOn, textOff)));
+        Map<String, Object> sat = saturated(on(served, "text-classifier"));
+        double meanBatch = ((Number) sat.get("mean_batch_rows")).doubleValue();
+        double compute = rawInterpolated(raw, "text-classifier", meanBatch);
+        double bound = MAX_BATCH_DELAY_MS + 2 * compute;
+        out.add(target("text-classifier p99 at saturation with batching (ms), bound max_batch_delay (0) + 2 x batch compute",
+                ((Number) sat.get("p99_ms")).doubleValue(), "<=", bound,
+                String.format("at %d clients, mean batch %.1f rows, raw compute %.2f ms", sat.get("concurrency"), meanBatch, compute)));
+        Map<String, Object> start = (Map<String, Object>) report.get("start");
+        out.add(target("cold start to ready (s)", ((Number) start.get("cold_start_ms")).doubleValue() / 1000, "<=", 15, "demo store: 3 models"));
+        Map<String, Object> soak = (Map<String, Object>) report.get("soak");
+        out.add(target("RSS growth over the soak", ((Number) soak.get("rss_growth")).doubleValue(), "<=", 0.05,
+                soak.get("minutes") + " minutes"));
+        return out;
+    }
+
+    private static Map<String, Object> target(String name, double value, String op, double target, String detail) {
+        boolean met = op.equals(">=") ? value >= target : value <= target;
+        return Benchmark.map("target", name, "value", value, "op", op, "goal", target, "met", met, "detail", detail);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> on(Map<String, Object> served, String model) {
+        return (List<Map<String, Object>>) ((Map<String, Object>) served.get(model)).get("batching_on");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> off(Map<String, Object> served, String model) {
+        return (List<Map<String, Object>>) ((Map<String, Object>) served.get(model)).get("batching_off");
+    }
+
+    static double best(List<Map<String, Object>> points) {
+        return points.stream().mapToDouble(p -> ((Number) p.get("requests_per_second")).doubleValue()).max().orElse(0);
+    }
+
+    /** The server's default max_batch_delay_ms, which the bench does not change. */
+    static final double MAX_BATCH_DELAY_MS = 0;
+
+    /** The saturation point: the fewest clients that reach 90 % of the best throughput. */
+    static Map<String, Object> saturated(List<Map<String, Object>> points) {
+        double best = best(points);
+        return points.stream().filter(p -> ((Number) p.get("requests_per_second")).doubleValue() >= 0.9 * best).findFirst().orElseThrow();
+    }
+
+    static double at(List<Map<String, Object>> points, int concurrency, String field) {
+        return points.stream().filter(p -> ((Number) p.get("concurrency")).intValue() == concurrency)
+                .mapToDouble(p -> ((Number) p.get(field)).doubleValue()).findFirst().orElse(Double.NaN);
+    }
+
+    @SuppressWarnings("unchecked")
+    static double bestRaw(Map<String, Object> raw, String model) {
+        return ((List<Map<String, Object>>) raw.get(model)).stream().mapToDouble(p -> ((Number) p.get("rows_per_second")).doubleValue()).max().orElse(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    static double rawAt(Map<String, Object> raw, String model, int batch) {
+        return ((List<Map<String, Object>>) raw.get(model)).stream().filter(p -> ((Number) p.get("batch")).intValue() == batch)
+                .mapToDouble(p -> ((Number) p.get("ms_per_forward")).doubleValue()).findFirst().orElse(Double.NaN);
+    }
+
+    /** The raw forward time at a batch size between the measured ones (linear between neighbours). */
+    @SuppressWarnings("unchecked")
+    static double rawInterpolated(Map<String, Object> raw, String model, double rows) {
+        List<Map<String, Object>> points = (List<Map<String, Object>>) raw.get(model);
+        double prevB = 0, prevMs = 0;
+        for (Map<String, Object> p : points) {
+            double b = ((Number) p.get("batch")).doubleValue();
+            double ms = ((Number) p.get("ms_per_forward")).doubleValue();
+            if (rows <= b) {
+                return prevB == 0 ? ms : prevMs + (ms - prevMs) * (rows - prevB) / (b - prevB);
+            }
+            prevB = b;
+            prevMs = ms;
+        }
+        return prevMs;
+    }
+}
