@@ -229,7 +229,9 @@ public final class Benchmark {
         if (errors > ok / 100) {
             throw new IllegalStateException("soak: " + errors + " of " + (ok + errors) + " requests failed");
         }
-        Map<String, Object> soak = map("minutes", soakMinutes, "requests", ok, "errors", errors,
+        Map<Integer, Long> statuses = new java.util.TreeMap<>();
+        results.forEach(r -> r.errorStatuses().forEach((k, v) -> statuses.merge(k, v, Long::sum)));
+        Map<String, Object> soak = map("minutes", soakMinutes, "requests", ok, "errors", errors, "error_statuses", statuses.toString(),
                 "rss_start_bytes", rss0, "rss_end_bytes", rss1, "rss_growth", (double) (rss1 - rss0) / rss0,
                 "javacpp_physical_start_bytes", native0, "javacpp_physical_end_bytes", native1,
                 "javacpp_allocated_start_bytes", allocated0, "javacpp_allocated_end_bytes", allocated1);
