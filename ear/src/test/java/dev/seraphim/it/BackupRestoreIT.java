@@ -289,7 +289,7 @@ class BackupRestoreIT {
             assertEquals(0, command("mount", "-o", "remount,size=64m", BACKUPS.toString()), "more room");
             HttpResponse<String> restarted = Seraphim.send(Seraphim.post("/api/v1/jobs/" + failed.getJsonNumber("execution_id").longValue() + "/restart", ""));
             assertEquals(202, restarted.statusCode(), restarted.body());
-            JsonObject done = awaitEnd(Seraphim.json(restarted.body()).getJsonNumber("execution_id").longValue());
+            JsonObject done = awaitEnd(Seraphim.json(restarted.body()).getJsonNumber("execution_id").longValue(), 120);
             assertEquals("COMPLETED", done.getString("status"), done.toString());
             List<String> complete = completed();
             assertEquals(1, complete.size(), complete.toString());
@@ -313,18 +313,6 @@ class BackupRestoreIT {
         return rc;
     }
 
-    private static JsonObject awaitEnd(long id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonObject e = Seraphim.json(Seraphim.get("/api/v1/jobs/" + id).body());
-            if (List.of("COMPLETED", "FAILED", "STOPPED", "ABANDONED").contains(e.getString("status"))) {
-                return e;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job execution " + id + " did not end in 120 s");
-    }
-
     private static List<String> completed() throws Exception {
         try (Stream<Path> s = Files.list(BACKUPS)) {
             return s.filter(p -> Files.exists(p.resolve("manifest.json"))).map(p -> p.getFileName().toString())
@@ -338,16 +326,20 @@ class BackupRestoreIT {
         assertEquals(202, started.statusCode(), started.body());
         long id = Seraphim.json(started.body()).getJsonNumber("execution_id").longValue();
         assertTrue(started.headers().firstValue("Location").orElse("").endsWith("/api/v1/jobs/" + id));
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        return awaitEnd(id, 120);
+    }
+
+    /** The execution once it has ended (COMPLETED, FAILED, STOPPED or ABANDONED). */
+    static JsonObject awaitEnd(long id, int seconds) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (System.nanoTime() < deadline) {
             JsonObject e = Seraphim.json(Seraphim.get("/api/v1/jobs/" + id).body());
-            String status = e.getString("status");
-            if (status.equals("COMPLETED") || status.equals("FAILED") || status.equals("STOPPED") || status.equals("ABANDONED")) {
+            if (List.of("COMPLETED", "FAILED", "STOPPED", "ABANDONED").contains(e.getString("status"))) {
                 return e;
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("job " + job + " execution " + id + " did not end in 120 s");
+        throw new AssertionError("job execution " + id + " did not end in " + seconds + " s");
     }
 
     private static Path copy(Path from, String name) throws Exception {

@@ -84,7 +84,7 @@ class DriftRetrainIT {
 
         // the drifted model's retrain ran; with no labelled feedback it ends early and says why
         long retrain = shifted.getJsonNumber("retrain_execution_id").longValue();
-        JsonObject run = awaitEnd(retrain, 120);
+        JsonObject run = BackupRestoreIT.awaitEnd(retrain, 120);
         assertEquals("COMPLETED", run.getString("status"), run.toString());
         assertTrue(run.getString("exit_status").startsWith("SKIPPED: model drift-shifted has 0 labelled examples"), run.toString());
 
@@ -202,14 +202,14 @@ class DriftRetrainIT {
             Thread.sleep(100);
         }
         assertEquals(202, Seraphim.send(Seraphim.post("/api/v1/jobs/" + first + "/stop", "")).statusCode());
-        JsonObject stopped = awaitEnd(first, 120);
+        JsonObject stopped = BackupRestoreIT.awaitEnd(first, 120);
         assertEquals("STOPPED", stopped.getString("status"), stopped.toString());
         long done = trainRead(stopped);
         assertTrue(done >= 20 && done < epochs, "epochs before the stop: " + done);
 
         HttpResponse<String> restarted = Seraphim.send(Seraphim.post("/api/v1/jobs/" + first + "/restart", ""));
         assertEquals(202, restarted.statusCode(), restarted.body());
-        JsonObject second = awaitEnd(Seraphim.json(restarted.body()).getJsonNumber("execution_id").longValue(), 300);
+        JsonObject second = BackupRestoreIT.awaitEnd(Seraphim.json(restarted.body()).getJsonNumber("execution_id").longValue(), 300);
         assertEquals("COMPLETED", second.getString("status"), second.toString());
         assertEquals(epochs - done, trainRead(second), "the restart trains only the epochs after the checkpoint");
     }
@@ -357,18 +357,6 @@ class DriftRetrainIT {
         JsonArray latest = Seraphim.json(r.body()).getJsonArray("latest");
         assertEquals(1, latest.size(), r.body());
         return latest.getJsonObject(0);
-    }
-
-    private static JsonObject awaitEnd(long id, int seconds) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonObject e = Seraphim.json(Seraphim.get("/api/v1/jobs/" + id).body());
-            if (List.of("COMPLETED", "FAILED", "STOPPED", "ABANDONED").contains(e.getString("status"))) {
-                return e;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job execution " + id + " did not end in " + seconds + " s");
     }
 
     private static void assertProblem(HttpResponse<String> r, int status, String expected) {

@@ -57,7 +57,8 @@ public class InputStatisticsRecorder {
     @Resource
     ManagedScheduledExecutorService scheduler;
 
-    private final Map<String, InputStatistics> statistics = new ConcurrentHashMap<>();
+    /** model → version → statistics; two lookups on the request path, no key built per request */
+    private final Map<String, Map<String, InputStatistics>> statistics = new ConcurrentHashMap<>();
     private ScheduledFuture<?> schedule;
     private Counter dropped;
     private Counter flushFailures;
@@ -80,7 +81,7 @@ public class InputStatisticsRecorder {
         if (!settings.enabled()) {
             return;
         }
-        InputStatistics s = statistics.computeIfAbsent(d.name() + "\u0000" + d.version(), k -> new InputStatistics(d.name(), d.version(),
+        InputStatistics s = statistics.computeIfAbsent(d.name(), n -> new ConcurrentHashMap<>()).computeIfAbsent(d.version(), v -> new InputStatistics(d.name(), d.version(),
                 FeatureColumn.of(d.inputs(), settings.maxFeatures()), settings.referenceRows(), settings.bins(), settings.maxPendingMinutes()));
         if (s.watched()) {
             s.observe(inputs, Instant.now());
@@ -90,7 +91,7 @@ public class InputStatisticsRecorder {
     /** Writes what this server has counted; the drift check calls it first so that its own rows are in. */
     public synchronized void flush() throws SQLException {
         SQLException first = null;
-        for (InputStatistics s : statistics.values()) {
+        for (InputStatistics s : statistics.values().stream().flatMap(v -> v.values().stream()).toList()) {
             if (!s.watched()) {
                 continue;
             }

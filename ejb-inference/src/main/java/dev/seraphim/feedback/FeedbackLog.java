@@ -61,6 +61,19 @@ public class FeedbackLog {
         return out;
     }
 
+    /** How many examples the model has with ids up to {@code maxId}. */
+    public long count(String model, long maxId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM feedback WHERE model_name = ? AND id <= ?")) {
+            s.setString(1, model);
+            s.setLong(2, maxId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
     /** The newest example id of a model, 0 when it has none. */
     public long newestId(String model) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -1,6 +1,5 @@
 package dev.seraphim.jobs.retrain;
 
-import dev.seraphim.jobs.JobParameters;
 import jakarta.batch.api.chunk.AbstractItemReader;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.batch.runtime.context.StepContext;
@@ -42,7 +41,7 @@ public class EpochReader extends AbstractItemReader {
 
     @Override
     public void open(Serializable checkpoint) throws Exception {
-        Path dir = RetrainPlan.workDir(settings, JobParameters.text(JobParameters.of(job), "model"), job.getInstanceId());
+        Path dir = RetrainPlan.workDir(settings, job);
         plan = RetrainPlan.read(dir);
         next = checkpoint instanceof Integer done ? done : 0;
         Path start = next > 0 && Files.exists(dir.resolve(RetrainPlan.CHECKPOINT)) ? dir.resolve(RetrainPlan.CHECKPOINT)

@@ -1,7 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
 import dev.seraphim.feedback.LabelledExample;
-import dev.seraphim.jobs.JobParameters;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.enterprise.context.Dependent;
@@ -46,9 +45,9 @@ public class ExternalTrainer extends AbstractBatchlet {
 
     @Override
     public String process() throws Exception {
-        String model = JobParameters.text(JobParameters.of(job), "model");
-        Path dir = RetrainPlan.workDir(settings, model, job.getInstanceId());
+        Path dir = RetrainPlan.workDir(settings, job);
         RetrainPlan plan = RetrainPlan.read(dir);
+        String model = plan.model();
         Path examples = dir.resolve("feedback.jsonl");
         List<LabelledExample> training = data.examples(plan, false);
         try (BufferedWriter w = Files.newBufferedWriter(examples)) {

@@ -2,9 +2,7 @@ package dev.seraphim.jobs.retrain;
 
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.model.ModelDescriptors;
-import dev.seraphim.jobs.JobParameters;
 import dev.seraphim.registry.ModelLifecycle;
-import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.ModelVersion;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
@@ -40,22 +38,18 @@ public class RetrainEvaluation extends AbstractBatchlet {
     TrainingData data;
 
     @Inject
-    ModelRegistry registry;
-
-    @Inject
     ModelLifecycle lifecycle;
 
     @Override
     public String process() throws Exception {
-        String model = JobParameters.text(JobParameters.of(job), "model");
-        Path dir = RetrainPlan.workDir(settings, model, job.getInstanceId());
+        Path dir = RetrainPlan.workDir(settings, job);
         RetrainPlan plan = RetrainPlan.read(dir);
+        String model = plan.model();
         Path candidate = dir.resolve("external".equals(plan.trainer()) ? RetrainPlan.CANDIDATE : RetrainPlan.CHECKPOINT);
         if (!Files.exists(candidate)) {
             throw new IllegalStateException("the trainer left no model at " + candidate.getFileName());
         }
-        ModelVersion current = registry.requireModel(model).defaultVersion().map(v -> registry.version(model, v))
-                .orElseThrow(() -> new IllegalStateException("model " + model + " has no default version to compare with"));
+        ModelVersion current = data.defaultVersion(model, "to compare with");
         ModelDescriptor currentDescriptor = current.descriptor(lifecycle.artifacts().root());
         int trainRows = data.examples(plan, false).size();
         double candidateAccuracy;

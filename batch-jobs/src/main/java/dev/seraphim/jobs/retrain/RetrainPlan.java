@@ -63,6 +63,11 @@ record RetrainPlan(String model, String baseVersion, long maxFeedbackId, int hol
         return settings.dir().resolve(model + "-" + instanceId);
     }
 
+    /** The work directory of the run {@code job} belongs to. */
+    static Path workDir(RetrainSettings settings, jakarta.batch.runtime.context.JobContext job) {
+        return workDir(settings, dev.seraphim.jobs.JobParameters.text(dev.seraphim.jobs.JobParameters.of(job), "model"), job.getInstanceId());
+    }
+
     /** Whether an example belongs to the held-out split: fixed by its id, the same in every step and run. */
     boolean heldOut(long feedbackId) {
         return Math.floorMod(feedbackId * 2654435761L, 100) < holdoutPercent;

@@ -4,7 +4,6 @@ import dev.seraphim.feedback.FeedbackLog;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.jobs.JobParameters;
 import dev.seraphim.registry.ModelLifecycle;
-import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.ModelVersion;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
@@ -36,23 +35,22 @@ public class RetrainPreparation extends AbstractBatchlet {
     RetrainSettings settings;
 
     @Inject
-    ModelRegistry registry;
-
-    @Inject
     ModelLifecycle lifecycle;
 
     @Inject
     FeedbackLog feedback;
 
+    @Inject
+    TrainingData data;
+
     @Override
     public String process() throws Exception {
         Properties p = JobParameters.of(job);
         String model = JobParameters.text(p, "model");
-        ModelVersion base = registry.requireModel(model).defaultVersion().map(v -> registry.version(model, v))
-                .orElseThrow(() -> new IllegalStateException("model " + model + " has no default version to retrain"));
+        ModelVersion base = data.defaultVersion(model, "to retrain");
         ModelDescriptor descriptor = base.descriptor(lifecycle.artifacts().root());
         long maxId = feedback.newestId(model);
-        long examples = feedback.examples(model, maxId).size();
+        long examples = feedback.count(model, maxId);
         if (examples < settings.minExamples()) {
             job.setExitStatus("SKIPPED: model " + model + " has " + examples + " labelled examples; retraining needs at least "
                     + settings.minExamples() + " (POST /api/v1/feedback)");

@@ -23,6 +23,12 @@ public class TrainingData {
     @Inject
     ModelLifecycle lifecycle;
 
+    /** The model's current default version; a run needs one to start from and to compare with. */
+    dev.seraphim.registry.ModelVersion defaultVersion(String model, String purpose) {
+        return registry.requireModel(model).defaultVersion().map(v -> registry.version(model, v))
+                .orElseThrow(() -> new IllegalStateException("model " + model + " has no default version " + purpose));
+    }
+
     List<LabelledExample> examples(RetrainPlan plan, boolean heldOut) throws SQLException {
         return feedback.examples(plan.model(), plan.maxFeedbackId()).stream().filter(e -> plan.heldOut(e.id()) == heldOut).toList();
     }
