@@ -22,7 +22,7 @@ import java.util.Map;
  * model loads, and a soak. Writes report.json, report.md and throughput.png; exits non-zero only when the run
  * itself failed (the server did not start, a phase could not run, most requests of a point failed).
  *
- * <p>Usage: {@code bench/run [--quick] [--soak-minutes N] [--out DIR]}.
+ * <p>Usage: {@code bench/run [--quick] [--soak-minutes N] [--out DIR] [--load wrk|java]} (default: wrk when installed).
  */
 public final class Benchmark {
     static final int[] BATCHES = {1, 2, 4, 8, 16, 32};
@@ -34,10 +34,13 @@ public final class Benchmark {
     private final double seconds;
     private final double soakMinutes;
     private final Path out;
+    private final String loadWanted;
+    private LoadGenerator load;
     private final Map<String, Object> report = new LinkedHashMap<>();
 
-    private Benchmark(Path root, boolean quick, double soakMinutes, Path out) {
+    private Benchmark(Path root, boolean quick, double soakMinutes, Path out, String loadWanted) {
         this.root = root;
+        this.loadWanted = loadWanted;
         this.quick = quick;
         this.warmup = quick ? 0.5 : 2;
         this.seconds = quick ? 1.5 : 6;
@@ -50,12 +53,14 @@ public final class Benchmark {
         boolean quick = false;
         double soak = 10;
         Path out = null;
+        String load = "auto";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--soak-minutes" -> soak = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, --soak-minutes N, --out DIR");
+                case "--load" -> load = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, --soak-minutes N, --out DIR, --load wrk|java");
             }
         }
         if (quick && soak == 10) {
@@ -67,7 +72,7 @@ public final class Benchmark {
         }
         Files.createDirectories(out);
         try {
-            new Benchmark(root, quick, soak, out).run();
+            new Benchmark(root, quick, soak, out, load).run();
         } catch (Exception e) {
             System.err.println("benchmark run FAILED: " + e);
             e.printStackTrace();
@@ -84,8 +89,11 @@ public final class Benchmark {
             models.add(ModelCase.resnet(resnetFile));
         }
         report.put("machine", Machine.describe(root));
+        load = LoadGenerator.choose(loadWanted, java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(10)).build());
         report.put("settings", Map.of("warmup_seconds", warmup, "seconds_per_point", seconds, "soak_minutes", soakMinutes,
-                "quick", quick, "load_generator", "Java HttpClient (HTTP/1.1), closed loop, one thread per client, on the same 2 cores as the server",
+                "quick", quick, "load_generator", load.description() + ", on the same " + Runtime.getRuntime().availableProcessors()
+                        + " cores as the server",
                 "threads", "server and raw engine: libtorch intra-op threads = " + Runtime.getRuntime().availableProcessors()
                         + " (cores), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
 
@@ -134,13 +142,13 @@ public final class Benchmark {
             server.createLoadKey();
             log("warm-up: " + (quick ? 5 : 20) + " s per model at 4 clients (JIT)");
             for (ModelCase m : models) {
-                ClosedLoop.run(server.http, inferRequest(server, m), 4, 0, quick ? 5 : 20);
+                load.run(inferRequest(server, m), 4, 0, quick ? 5 : 20);
             }
 
             Map<String, Object> served = new LinkedHashMap<>();
             for (ModelCase m : models) {
                 Map<String, Object> modes = new LinkedHashMap<>();
-                HttpRequest request = inferRequest(server, m);
+                LoadRequest request = inferRequest(server, m);
                 modes.put("batching_on", sweep(server, m, request));
                 patch(server, m, 1);
                 modes.put("batching_off", sweep(server, m, request));
@@ -151,9 +159,9 @@ public final class Benchmark {
 
             log("HTTP floor: GET /v2/health/live");
             List<Map<String, Object>> floor = new ArrayList<>();
-            HttpRequest live = server.request("/v2/health/live").GET().build();
+            LoadRequest live = LoadRequest.get(server.uri("/v2/health/live"), Map.of());
             for (int c : CONCURRENCY) {
-                floor.add(point(ClosedLoop.run(server.http, live, c, warmup, seconds), null));
+                floor.add(point(load.run(live, c, warmup, seconds), null));
             }
             report.put("http_floor", floor);
 
@@ -164,14 +172,13 @@ public final class Benchmark {
                     continue;
                 }
                 ModelCase.Binary b = m.binaryBody(m.values(1, 3));
-                HttpRequest json = inferRequest(server, m);
-                HttpRequest bin = server.loadRequest("/v2/models/" + m.name() + "/infer").header("Content-Type", "application/octet-stream")
-                        .header("Inference-Header-Content-Length", Integer.toString(b.headerLength()))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(b.body())).build();
+                LoadRequest json = inferRequest(server, m);
+                LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
+                        "Content-Type", "application/octet-stream", "Inference-Header-Content-Length", Integer.toString(b.headerLength())), b.body());
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (int c : new int[]{1, 16}) {
-                    ClosedLoop.Result j = ClosedLoop.run(server.http, json, c, warmup, seconds);
-                    ClosedLoop.Result k = ClosedLoop.run(server.http, bin, c, warmup, seconds);
+                    ClosedLoop.Result j = load.run(json, c, warmup, seconds);
+                    ClosedLoop.Result k = load.run(bin, c, warmup, seconds);
                     check(m.name() + " JSON", j);
                     check(m.name() + " binary", k);
                     rows.add(map("concurrency", c, "json", point(j, null), "binary", point(k, null),
@@ -192,12 +199,12 @@ public final class Benchmark {
         log("report written to " + out);
     }
 
-    private List<Map<String, Object>> sweep(ServerUnderTest server, ModelCase m, HttpRequest request) throws Exception {
+    private List<Map<String, Object>> sweep(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {
         List<Map<String, Object>> points = new ArrayList<>();
         for (int c : CONCURRENCY) {
             double sum0 = server.metric("seraphim_batch_size_sum", "model=\"" + m.name() + "\"");
             double count0 = server.metric("seraphim_batch_size_count", "model=\"" + m.name() + "\"");
-            ClosedLoop.Result r = ClosedLoop.run(server.http, request, c, warmup, seconds);
+            ClosedLoop.Result r = load.run(request, c, warmup, seconds);
             double sum1 = server.metric("seraphim_batch_size_sum", "model=\"" + m.name() + "\"");
             double count1 = server.metric("seraphim_batch_size_count", "model=\"" + m.name() + "\"");
             check(m.name() + " c=" + c, r);
@@ -211,7 +218,7 @@ public final class Benchmark {
 
     private Map<String, Object> soak(ServerUnderTest server, List<ModelCase> models) throws Exception {
         log("soak: " + soakMinutes + " minutes at 4 clients (tabular-mlp, text-classifier, tiny-cnn, 1-2 each)");
-        List<HttpRequest> requests = new ArrayList<>();
+        List<LoadRequest> requests = new ArrayList<>();
         for (ModelCase m : models.subList(0, 3)) {
             requests.add(inferRequest(server, m));
         }
@@ -240,20 +247,20 @@ public final class Benchmark {
     }
 
     /** Runs every request's closed loop at the same time: the first with two clients, the others with one. */
-    private List<ClosedLoop.Result> parallel(ServerUnderTest server, List<HttpRequest> requests, double seconds) throws Exception {
+    private List<ClosedLoop.Result> parallel(ServerUnderTest server, List<LoadRequest> requests, double seconds) throws Exception {
         List<ClosedLoop.Result> results = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
-            HttpRequest r = requests.get(i);
+            LoadRequest r = requests.get(i);
             int clients = i == 0 ? 2 : 1;
             Thread t = new Thread(() -> {
                 try {
-                    ClosedLoop.Result res = ClosedLoop.run(server.http, r, clients, 0, seconds);
+                    ClosedLoop.Result res = load.run(r, clients, 0, seconds);
                     synchronized (results) {
                         results.add(res);
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    log("  soak load failed: " + e);
                 }
             });
             t.start();
@@ -262,12 +269,15 @@ public final class Benchmark {
         for (Thread t : threads) {
             t.join();
         }
+        if (results.size() != requests.size()) {
+            throw new IllegalStateException("soak: " + (requests.size() - results.size()) + " of its load generators failed (see the log above)");
+        }
         return results;
     }
 
-    private static HttpRequest inferRequest(ServerUnderTest server, ModelCase m) {
-        return server.loadRequest("/v2/models/" + m.name() + "/infer").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(m.jsonBody(m.values(1, 3)))).build();
+    private static LoadRequest inferRequest(ServerUnderTest server, ModelCase m) {
+        return LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
+                "Content-Type", "application/json"), m.jsonBody(m.values(1, 3)));
     }
 
     private static void check(String what, ClosedLoop.Result r) {

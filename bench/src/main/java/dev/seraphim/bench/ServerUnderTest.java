@@ -93,10 +93,13 @@ final class ServerUnderTest implements AutoCloseable {
         loadKey = body.substring(i, body.indexOf('"', i));
     }
 
-    /** A request with the load key (inference). */
-    HttpRequest.Builder loadRequest(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + HTTP_PORT + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + (loadKey != null ? loadKey : key));
+    /** The Authorization header of the load (inference requests): the load key once created. */
+    String loadAuthorization() {
+        return "Bearer " + (loadKey != null ? loadKey : key);
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + HTTP_PORT + path);
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -12,14 +12,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -56,38 +49,26 @@ public class KeyDirectory {
     @ConfigProperty(name = "seraphim.security.keys.refresh.ms", defaultValue = "2000")
     long refreshMillis;
 
-    /** A stored key with the caller it authenticates as, built once per refresh rather than per request. */
-    private record Known(ApiKey key, Caller caller) {
-        static Known of(ApiKey k) {
-            return new Known(k, new Caller(k.id(), k.role(), Set.copyOf(k.allowedModels()), k.ratePerSecond(), k.burst(),
-                    KeySecrets.pseudonym(k.id())));
-        }
-    }
-
-    private static final Caller BOOTSTRAP = new Caller(BOOTSTRAP_ID, Role.ADMIN, Set.of(), null, null,
-            KeySecrets.pseudonym(BOOTSTRAP_ID));
-
-    private volatile Map<String, Known> byId = Map.of();
+    private final KeyTable table = new KeyTable();
     private volatile boolean refreshFailing;
-    private byte[] bootstrapDigest;
     private ScheduledFuture<?> refresher;
 
     @PostConstruct
     void start() {
         String bootstrap = bootstrapKey.map(String::trim).orElse("");
         if (bootstrap.length() >= MIN_BOOTSTRAP_LENGTH) {
-            bootstrapDigest = digest(bootstrap);
+            table.acceptBootstrap(bootstrap);
             LOG.info("the bootstrap admin key from configuration is accepted (key id '" + BOOTSTRAP_ID + "')");
         } else if (!bootstrap.isEmpty()) {
             LOG.severe("SERAPHIM_BOOTSTRAP_ADMIN_KEY is shorter than " + MIN_BOOTSTRAP_LENGTH + " characters and is NOT accepted");
         }
         refresh();
-        if (bootstrapDigest == null && byId.values().stream().noneMatch(k -> k.key().revokedAt() == null && k.key().role() == Role.ADMIN)) {
+        if (!table.acceptsBootstrap() && !table.hasLiveAdmin()) {
             LOG.warning("no admin API key exists and SERAPHIM_BOOTSTRAP_ADMIN_KEY is not set: nobody can manage this server");
         }
         refresher = scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         // Liberty's /metrics accepts the same keys: the server's trust association asks through this MBean
-        KeyVerifier.register(this);
+        KeyVerifier.register(table);
     }
 
     @PreDestroy
@@ -98,29 +79,17 @@ public class KeyDirectory {
         }
     }
 
-    /** The caller a presented secret stands for, if it is a live key's current secret (or its previous one within the grace). */
+    /**
+     * The table the request path authenticates against, held by its callers for the application's life: asking
+     * it costs no container call. Its contents follow every refresh and change.
+     */
+    public KeyTable table() {
+        return table;
+    }
+
+    /** The caller a presented secret stands for (see {@link KeyTable#authenticate}). */
     public Optional<Caller> authenticate(String presented) {
-        if (presented == null || presented.isEmpty() || presented.length() > 200) {
-            return Optional.empty();
-        }
-        Known known = KeySecrets.idOf(presented).map(byId::get).orElse(null);
-        if (known == null) {
-            // not one of the stored keys: perhaps the bootstrap key (hashed only on this path)
-            return bootstrapDigest != null && MessageDigest.isEqual(bootstrapDigest, digest(presented))
-                    ? Optional.of(BOOTSTRAP) : Optional.empty();
-        }
-        ApiKey key = known.key();
-        Instant now = Instant.now();
-        if (key.revokedAt() != null || (key.expiresAt() != null && !now.isBefore(key.expiresAt()))) {
-            return Optional.empty();
-        }
-        boolean current = KeySecrets.matches(presented, key.salt(), key.secretHash());
-        boolean previous = !current && key.previousValidUntil() != null && now.isBefore(key.previousValidUntil())
-                && KeySecrets.matches(presented, key.previousSalt(), key.previousSecretHash());
-        if (!current && !previous) {
-            return Optional.empty();
-        }
-        return Optional.of(known.caller());
+        return table.authenticate(presented);
     }
 
     /** The key id a presented secret claims, for the access audit of a failure (never the secret). */
@@ -130,9 +99,7 @@ public class KeyDirectory {
 
     /** Applies a change made through this replica at once, without waiting for the next refresh. */
     public void changed(ApiKey key) {
-        Map<String, Known> copy = new HashMap<>(byId);
-        copy.put(key.id(), Known.of(key));
-        byId = Map.copyOf(copy);
+        table.put(key);
     }
 
     public void refresh() {
@@ -144,27 +111,16 @@ public class KeyDirectory {
             return;
         }
         try {
-            List<ApiKey> all = keys.all();
-            Map<String, Known> fresh = new HashMap<>();
-            all.forEach(k -> fresh.put(k.id(), Known.of(k)));
-            byId = Map.copyOf(fresh);
+            table.replace(keys.all());
             if (refreshFailing) {
                 refreshFailing = false;
-                LOG.info("API keys are read from the database again (" + fresh.size() + " keys)");
+                LOG.info("API keys are read from the database again (" + table.size() + " keys)");
             }
         } catch (RuntimeException e) {
             if (!refreshFailing) {
                 refreshFailing = true;
                 LOG.warning("cannot read API keys from the database; the last known keys stay in force: " + e.getMessage());
             }
-        }
-    }
-
-    private static byte[] digest(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
 public final class KeySecrets {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789";
+    private static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile("[a-z0-9]{1,32}");
 
     private KeySecrets() {
     }
@@ -52,7 +53,7 @@ public final class KeySecrets {
             return Optional.empty();
         }
         String id = presented.substring(3, end);
-        return id.matches("[a-z0-9]{1,32}") ? Optional.of(id) : Optional.empty();
+        return KEY_ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
     }
 
     public static String hash(String salt, String secret) {

@@ -6,7 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.util.logging.Logger;
 
 /**
- * Publishes {@link KeyDirectory#authenticate} to the server as the MBean {@value #NAME}, so that Liberty's own
+ * Publishes {@link KeyTable#authenticate} to the server as the MBean {@value #NAME}, so that Liberty's own
  * endpoints (/metrics) accept exactly the keys the API accepts. Registered while the application runs; without
  * it the trust association accepts no key.
  */
@@ -14,25 +14,25 @@ public final class KeyVerifier implements KeyVerifierMBean {
     static final String NAME = "dev.seraphim:type=KeyVerifier";
     private static final Logger LOG = Logger.getLogger(KeyVerifier.class.getName());
 
-    private final KeyDirectory directory;
+    private final KeyTable table;
 
-    private KeyVerifier(KeyDirectory directory) {
-        this.directory = directory;
+    private KeyVerifier(KeyTable table) {
+        this.table = table;
     }
 
     @Override
     public String verify(String secret) {
-        return directory.authenticate(secret).map(c -> c.keyId() + " " + c.role().roleName()).orElse(null);
+        return table.authenticate(secret).map(c -> c.keyId() + " " + c.role().roleName()).orElse(null);
     }
 
-    static void register(KeyDirectory directory) {
+    static void register(KeyTable table) {
         try {
             ObjectName name = new ObjectName(NAME);
             var server = ManagementFactory.getPlatformMBeanServer();
             if (server.isRegistered(name)) {
                 server.unregisterMBean(name);
             }
-            server.registerMBean(new KeyVerifier(directory), name);
+            server.registerMBean(new KeyVerifier(table), name);
         } catch (JMException e) {
             LOG.severe("cannot publish API-key verification to the server; /metrics accepts no key: " + e.getMessage());
         }

@@ -24,6 +24,10 @@ import java.util.logging.Logger;
  * The queue is bounded: a full queue refuses at once. Requests whose non-batch dimensions differ never share a
  * batch (unless the model pads them); a batch that fails is retried one request at a time so that one bad
  * request cannot fail its neighbours.
+ *
+ * <p>With no batch delay (the default) and no worker busy, the batch runs on the caller's own thread instead: a
+ * request that finds the model idle has nobody to wait for, and the hand-off to a worker and back cost more than
+ * a small model's forward. Requests that arrive while a batch runs queue up and a worker batches them as before.
  */
 public final class Batcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
@@ -33,6 +37,7 @@ public final class Batcher implements AutoCloseable {
     private final BatchRunner runner;
     private final Executor executor;
     private final BatchObserver observer;
+    private final boolean runsWhenIdle;
     private volatile BatchingSettings settings;
 
     private final LinkedBlockingQueue<PendingInference> queue = new LinkedBlockingQueue<>();
@@ -45,7 +50,14 @@ public final class Batcher implements AutoCloseable {
 
     public Batcher(String model, List<TensorSpec> inputSpecs, BatchingSettings settings, BatchRunner runner,
                    Executor executor, BatchObserver observer) {
+        this(model, inputSpecs, settings, runner, executor, observer, true);
+    }
+
+    /** {@code runsWhenIdle}: whether a caller that finds the batcher idle (and no delay configured) runs its batch itself. */
+    public Batcher(String model, List<TensorSpec> inputSpecs, BatchingSettings settings, BatchRunner runner,
+                   Executor executor, BatchObserver observer, boolean runsWhenIdle) {
         this.model = model;
+        this.runsWhenIdle = runsWhenIdle;
         this.inputSpecs = List.copyOf(inputSpecs);
         this.settings = settings;
         this.runner = runner;
@@ -72,8 +84,42 @@ public final class Batcher implements AutoCloseable {
         } while (!depth.compareAndSet(d, d + 1));
         PendingInference pending = new PendingInference(inputs, inputSpecs, System.nanoTime());
         queue.add(pending);
-        wakeWorker();
+        if (!runHereIfIdle(s)) {
+            wakeWorker();
+        }
         return pending.result;
+    }
+
+    /** Runs one batch on the calling thread when no worker is busy and no delay is configured; then hands on. */
+    private boolean runHereIfIdle(BatchingSettings s) {
+        if (!runsWhenIdle || s.maxBatchDelayMs() > 0 || !claimWorker()) {
+            return false;
+        }
+        try {
+            Batch batch = gather();
+            if (batch != null) {
+                run(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            activeWorkers.decrementAndGet();
+            // what arrived meanwhile goes to a worker: this caller has its own answer to write
+            if (depth.get() > 0) {
+                wakeWorker();
+            }
+        }
+        return true;
+    }
+
+    private boolean claimWorker() {
+        int active;
+        while ((active = activeWorkers.get()) < settings.workers()) {
+            if (activeWorkers.compareAndSet(active, active + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private volatile long lastRejectedNanos;
@@ -99,17 +145,13 @@ public final class Batcher implements AutoCloseable {
     }
 
     private void wakeWorker() {
-        int active;
-        while ((active = activeWorkers.get()) < settings.workers()) {
-            if (activeWorkers.compareAndSet(active, active + 1)) {
-                try {
-                    executor.execute(this::drain);
-                } catch (RejectedExecutionException e) {
-                    activeWorkers.decrementAndGet();
-                    LOG.log(Level.WARNING, "executor refused a batch worker for model {0}: {1}", new Object[]{model, e.getMessage()});
-                    failAll(new ModelNotReadyException("no inference worker is available for model " + model));
-                }
-                return;
+        if (claimWorker()) {
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                activeWorkers.decrementAndGet();
+                LOG.log(Level.WARNING, "executor refused a batch worker for model {0}: {1}", new Object[]{model, e.getMessage()});
+                failAll(new ModelNotReadyException("no inference worker is available for model " + model));
             }
         }
     }

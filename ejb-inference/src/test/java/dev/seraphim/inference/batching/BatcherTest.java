@@ -108,7 +108,7 @@ class BatcherTest {
                 Thread.currentThread().interrupt();
             }
             return rowSums(inputs);
-        }, executor, BatchObserver.NONE);
+        }, executor, BatchObserver.NONE, false);
         List<CompletableFuture<BatchResult>> accepted = new ArrayList<>();
         accepted.add(b.submit(List.of(rows(1, 1))));
         Thread.sleep(100);
@@ -147,6 +147,56 @@ class BatcherTest {
         CompletableFuture<BatchResult> bad = b.submit(List.of(rows(-1, 1)));
         assertArrayEquals(new long[]{1, 1}, good.get(5, TimeUnit.SECONDS).outputs().get(0).shape());
         assertTrue(assertThrows(Exception.class, () -> bad.get(5, TimeUnit.SECONDS)).getCause() instanceof IllegalArgumentException);
+    }
+
+    @Test
+    void anIdleBatcherRunsALoneRequestOnTheCallersThread() throws Exception {
+        List<Thread> ranOn = Collections.synchronizedList(new ArrayList<>());
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
+        Batcher b = new Batcher("inline", List.of(spec), new BatchingSettings(8, 0, 10, 1), inputs -> {
+            ranOn.add(Thread.currentThread());
+            return rowSums(inputs);
+        }, executor, BatchObserver.NONE);
+        CompletableFuture<BatchResult> f = b.submit(List.of(rows(1, 2)));
+        assertTrue(f.isDone(), "answered before submit returned");
+        assertEquals(3f, f.get().outputs().get(0).data().getFloat(), 0f);
+        assertEquals(List.of(Thread.currentThread()), ranOn);
+        assertEquals(0, b.queueDepth());
+    }
+
+    @Test
+    void requestsArrivingWhileACallerRunsItsBatchAreBatchedByAWorker() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> ranOn = Collections.synchronizedList(new ArrayList<>());
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
+        Batcher b = new Batcher("inline", List.of(spec), new BatchingSettings(8, 0, 10, 1), inputs -> {
+            ranOn.add(Thread.currentThread());
+            running.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rowSums(inputs);
+        }, executor, BatchObserver.NONE);
+        CompletableFuture<CompletableFuture<BatchResult>> first = new CompletableFuture<>();
+        Thread caller = new Thread(() -> first.complete(b.submit(List.of(rows(1, 1)))));
+        caller.start();
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+        List<CompletableFuture<BatchResult>> later = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            later.add(b.submit(List.of(rows(i, i))));
+        }
+        assertEquals(5, b.queueDepth(), "the five wait while the caller's batch runs");
+        release.countDown();
+        assertEquals(2f, first.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(2f * i, later.get(i).get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
+        }
+        assertEquals(List.of(1L, 5L), batchRows);
+        assertEquals(caller, ranOn.get(0));
+        assertTrue(ranOn.get(1) != caller && ranOn.get(1) != Thread.currentThread(), "the five ran on a worker: " + ranOn);
     }
 
     private static boolean hasNegative(TensorData t) {

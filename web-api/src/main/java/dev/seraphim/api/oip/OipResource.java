@@ -10,7 +10,7 @@ import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
@@ -31,7 +31,7 @@ import java.util.concurrent.CompletionStage;
 
 /** The Open Inference Protocol v2 REST API (KServe), as specified in open-inference-protocol inference_rest.md. */
 @Path("v2")
-@RequestScoped
+@ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class OipResource {
     static final String PLATFORM = "pytorch_torchscript";

@@ -15,7 +15,7 @@ import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.POST;
@@ -39,7 +39,7 @@ import java.util.concurrent.CompletionStage;
  * from the model's signature), outputs by name as nested arrays.
  */
 @Path("api/v1/predict")
-@RequestScoped
+@ApplicationScoped
 public class PredictResource {
     private static final String PATH = "/api/v1/predict";
 

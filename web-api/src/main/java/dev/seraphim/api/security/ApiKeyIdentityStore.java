@@ -2,6 +2,7 @@ package dev.seraphim.api.security;
 
 import dev.seraphim.security.Caller;
 import dev.seraphim.security.KeyDirectory;
+import dev.seraphim.security.KeyTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.CallerPrincipal;
@@ -21,12 +22,19 @@ public class ApiKeyIdentityStore implements IdentityStore {
     @Inject
     CurrentCaller current;
 
+    private volatile KeyTable table;
+
     @Override
     public CredentialValidationResult validate(Credential credential) {
         if (!(credential instanceof ApiKeyCredential key)) {
             return CredentialValidationResult.NOT_VALIDATED_RESULT;
         }
-        Optional<Caller> caller = directory.authenticate(key.secret());
+        KeyTable keys = table;
+        if (keys == null) {
+            // asked of the directory once; every later request reads the table without a container call
+            keys = table = directory.table();
+        }
+        Optional<Caller> caller = keys.authenticate(key.secret());
         if (caller.isEmpty()) {
             return CredentialValidationResult.INVALID_RESULT;
         }

@@ -4,7 +4,7 @@ import dev.seraphim.api.ApiError;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.inference.model.ModelDescriptors;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.Optional;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * The served model a request names, after the caller key's model allow-list: every endpoint that runs or
  * describes a model finds it here rather than in the engine, so none can forget the check.
  */
-@RequestScoped
+@ApplicationScoped
 public class ModelAccess {
     @Inject
     CurrentCaller caller;

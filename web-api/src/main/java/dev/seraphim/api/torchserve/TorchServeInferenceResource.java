@@ -14,7 +14,7 @@ import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
@@ -40,7 +40,7 @@ import java.util.concurrent.CompletionStage;
  * the answer is the output as a nested array (one output) or an object of output name to nested array.
  */
 @Path("")
-@RequestScoped
+@ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class TorchServeInferenceResource {
     @Inject
