@@ -140,9 +140,9 @@ public final class Benchmark {
             report.put("start", start);
             log("  first start " + firstStart + " ms, cold start " + coldStart + " ms, loads " + loads);
             server.createLoadKey();
-            log("warm-up: " + (quick ? 5 : 20) + " s per model at 4 clients (JIT)");
+            log("warm-up: " + (quick ? 5 : 45) + " s per model at 4 clients (JIT: Liberty on two cores keeps compiling for minutes)");
             for (ModelCase m : models) {
-                load.run(inferRequest(server, m), 4, 0, quick ? 5 : 20);
+                load.run(inferRequest(server, m), 4, 0, quick ? 5 : 45);
             }
 
             Map<String, Object> served = new LinkedHashMap<>();

@@ -239,9 +239,15 @@ public class InferenceEngine {
         List<TensorData> ordered = inSignatureOrder(served.descriptor(), request.inputs());
         inputStatistics.observe(served.descriptor(), ordered);
         long timeout = served.descriptor().timeoutMillis().orElse(settings.timeoutMillis());
+        long submitted = System.nanoTime();
         return served.batcher().submit(ordered)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((batch, failure) -> {
+                    // a batch run on the caller's own thread (an idle model) cannot be cut off at the deadline;
+                    // its late result is refused all the same, as a worker's would have been
+                    if (failure == null && System.nanoTime() - submitted > TimeUnit.MILLISECONDS.toNanos(timeout)) {
+                        failure = new TimeoutException();
+                    }
                     if (failure == null) {
                         return new InferenceResult(served.name(), served.version(), batch.outputs(), batch.batchRows(),
                                 batch.queueNanos(), batch.computeNanos());
