@@ -92,6 +92,7 @@ public class PredictionAuditTrail {
     private Counter writeFailures;
     private Counter droppedFull;
     private ScheduledFuture<?> schedule;
+    private PredictionIntake intake;
 
     @PostConstruct
     void start() {
@@ -103,6 +104,7 @@ public class PredictionAuditTrail {
         writeFailures = metrics.counter(Metadata.builder().withName("seraphim_audit_write_failures")
                 .withDescription("Failed attempts to write a batch of audit records (the batch is kept and retried)").build());
         droppedFull = dropped("buffer_full");
+        intake = new PredictionIntake(settings::enabled, writer, droppedFull);
         dropped("shutdown");
         metrics.gauge(Metadata.builder().withName("seraphim_audit_buffer_records")
                 .withDescription("Audit records waiting to be written, including the batch in flight").build(), this::pending);
@@ -116,13 +118,9 @@ public class PredictionAuditTrail {
                 + settings.batchSize() + ", written every " + every + " ms" + (settings.enabled() ? "" : " (disabled)"));
     }
 
-    /** Takes one record without waiting; never throws. False when the record had to be dropped. */
-    public boolean submit(PredictionRecord record) {
-        if (!settings.enabled() || writer.offer(record)) {
-            return true;
-        }
-        droppedFull.inc();
-        return false;
+    /** The intake the request path keeps for the application's life (no container call per record). */
+    public PredictionIntake intake() {
+        return intake;
     }
 
     /** Records accepted but not yet in the database. */

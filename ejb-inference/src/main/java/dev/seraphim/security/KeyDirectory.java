@@ -87,11 +87,6 @@ public class KeyDirectory {
         return table;
     }
 
-    /** The caller a presented secret stands for (see {@link KeyTable#authenticate}). */
-    public Optional<Caller> authenticate(String presented) {
-        return table.authenticate(presented);
-    }
-
     /** The key id a presented secret claims, for the access audit of a failure (never the secret). */
     public static Optional<String> claimedId(String presented) {
         return KeySecrets.idOf(presented);

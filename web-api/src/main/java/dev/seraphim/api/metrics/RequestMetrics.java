@@ -6,6 +6,7 @@ import dev.seraphim.api.RequestOrigin;
 import dev.seraphim.audit.AuditSettings;
 import dev.seraphim.audit.PayloadPolicy;
 import dev.seraphim.audit.PredictionAuditTrail;
+import dev.seraphim.audit.PredictionIntake;
 import dev.seraphim.audit.PredictionRecord;
 import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.engine.EngineSettings;
@@ -58,6 +59,7 @@ public class RequestMetrics {
     EngineSettings engineSettings;
 
     private volatile String serverName;
+    private volatile PredictionIntake intake;
 
     private static final Metadata REQUESTS = Metadata.builder().withName("seraphim_inference_requests")
             .withDescription("Inference requests by model, version, outcome and API").build();
@@ -107,7 +109,11 @@ public class RequestMetrics {
                 LogRecordContext.removeExtension(RequestIds.LOG_FIELD);
             }
         }
-        audit.submit(auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,
+        PredictionIntake auditIntake = intake;
+        if (auditIntake == null) {
+            auditIntake = intake = audit.intake();
+        }
+        auditIntake.submit(auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,
                 series[0].equals(UNKNOWN) ? PayloadPolicy.NONE : auditSettings.payload(series[0]), input, output));
     }
 
