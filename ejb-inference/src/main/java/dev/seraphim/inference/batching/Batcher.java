@@ -95,20 +95,8 @@ public final class Batcher implements AutoCloseable {
         if (!runsWhenIdle || s.maxBatchDelayMs() > 0 || !claimWorker()) {
             return false;
         }
-        try {
-            Batch batch = gather();
-            if (batch != null) {
-                run(batch);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            activeWorkers.decrementAndGet();
-            // what arrived meanwhile goes to a worker: this caller has its own answer to write
-            if (depth.get() > 0) {
-                wakeWorker();
-            }
-        }
+        // one batch only: what arrives meanwhile goes to a worker, this caller has its own answer to write
+        runBatches(false);
         return true;
     }
 
@@ -157,16 +145,24 @@ public final class Batcher implements AutoCloseable {
     }
 
     private void drain() {
+        runBatches(true);
+    }
+
+    /** Runs batches on this thread (one, or until none is queued) with a claimed worker slot, then gives it back. */
+    private void runBatches(boolean untilEmpty) {
         try {
             Batch batch;
             while ((batch = gather()) != null) {
                 run(batch);
+                if (!untilEmpty) {
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             activeWorkers.decrementAndGet();
-            // a request may have arrived after gather() found none and before this worker left
+            // a request may have arrived after the last gather() and before this slot was given back
             if (depth.get() > 0) {
                 wakeWorker();
             }
