@@ -34,13 +34,12 @@ public final class Benchmark {
     private final double seconds;
     private final double soakMinutes;
     private final Path out;
-    private final String loadWanted;
-    private LoadGenerator load;
+    private final LoadGenerator load;
     private final Map<String, Object> report = new LinkedHashMap<>();
 
     private Benchmark(Path root, boolean quick, double soakMinutes, Path out, String loadWanted) {
         this.root = root;
-        this.loadWanted = loadWanted;
+        this.load = LoadGenerator.choose(loadWanted);
         this.quick = quick;
         this.warmup = quick ? 0.5 : 2;
         this.seconds = quick ? 1.5 : 6;
@@ -89,8 +88,6 @@ public final class Benchmark {
             models.add(ModelCase.resnet(resnetFile));
         }
         report.put("machine", Machine.describe(root));
-        load = LoadGenerator.choose(loadWanted, java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .connectTimeout(java.time.Duration.ofSeconds(10)).build());
         report.put("settings", Map.of("warmup_seconds", warmup, "seconds_per_point", seconds, "soak_minutes", soakMinutes,
                 "quick", quick, "load_generator", load.description() + ", on the same " + Runtime.getRuntime().availableProcessors()
                         + " cores as the server",

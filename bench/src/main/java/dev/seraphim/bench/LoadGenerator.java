@@ -1,6 +1,7 @@
 package dev.seraphim.bench;
 
 import java.net.http.HttpClient;
+import java.time.Duration;
 
 /**
  * A closed loop: {@code concurrency} clients, each sending its next request when the last one answered, for a
@@ -12,12 +13,13 @@ interface LoadGenerator {
 
     String description();
 
-    static LoadGenerator choose(String wanted, HttpClient http) {
+    static LoadGenerator choose(String wanted) {
         boolean wrk = Wrk.installed();
         if ("wrk".equals(wanted) && !wrk) {
             throw new IllegalStateException("--load wrk: wrk is not installed (apt-get install wrk)");
         }
         if ("java".equals(wanted) || !wrk) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
             return new LoadGenerator() {
                 @Override
                 public ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds)

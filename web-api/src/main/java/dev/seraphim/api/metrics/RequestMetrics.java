@@ -11,6 +11,7 @@ import dev.seraphim.audit.PredictionRecord;
 import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.engine.EngineSettings;
 import dev.seraphim.inference.engine.InferenceEngine;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.metrics.Counter;
@@ -58,8 +59,15 @@ public class RequestMetrics {
     @Inject
     EngineSettings engineSettings;
 
-    private volatile String serverName;
-    private volatile PredictionIntake intake;
+    /** Asked once: the server's name, and the audit intake (no container call per record). */
+    private String serverName;
+    private PredictionIntake intake;
+
+    @PostConstruct
+    void start() {
+        serverName = engineSettings.serverName();
+        intake = audit.intake();
+    }
 
     private static final Metadata REQUESTS = Metadata.builder().withName("seraphim_inference_requests")
             .withDescription("Inference requests by model, version, outcome and API").build();
@@ -109,11 +117,7 @@ public class RequestMetrics {
                 LogRecordContext.removeExtension(RequestIds.LOG_FIELD);
             }
         }
-        PredictionIntake auditIntake = intake;
-        if (auditIntake == null) {
-            auditIntake = intake = audit.intake();
-        }
-        auditIntake.submit(auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,
+        intake.submit(auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,
                 series[0].equals(UNKNOWN) ? PayloadPolicy.NONE : auditSettings.payload(series[0]), input, output));
     }
 
@@ -154,15 +158,7 @@ public class RequestMetrics {
                 result == null ? null : result.queueNanos() / 1_000, result == null ? null : result.computeNanos() / 1_000,
                 result == null ? null : (int) result.batchRows(),
                 hash ? sha256(input) : null, hash ? sha256(output) : null,
-                sample ? sample(input) : null, sample ? sample(output) : null, serverName());
-    }
-
-    private String serverName() {
-        String name = serverName;
-        if (name == null) {
-            name = serverName = engineSettings.serverName();
-        }
-        return name;
+                sample ? sample(input) : null, sample ? sample(output) : null, serverName);
     }
 
     /** Map lookups only: this runs on every request, and must never throw on the failure path. */

@@ -3,6 +3,7 @@ package dev.seraphim.api.security;
 import dev.seraphim.security.Caller;
 import dev.seraphim.security.KeyDirectory;
 import dev.seraphim.security.KeyTable;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.CallerPrincipal;
@@ -22,19 +23,20 @@ public class ApiKeyIdentityStore implements IdentityStore {
     @Inject
     CurrentCaller current;
 
-    private volatile KeyTable table;
+    /** Asked of the directory once: every request then reads the table without a container call. */
+    private KeyTable table;
+
+    @PostConstruct
+    void start() {
+        table = directory.table();
+    }
 
     @Override
     public CredentialValidationResult validate(Credential credential) {
         if (!(credential instanceof ApiKeyCredential key)) {
             return CredentialValidationResult.NOT_VALIDATED_RESULT;
         }
-        KeyTable keys = table;
-        if (keys == null) {
-            // asked of the directory once; every later request reads the table without a container call
-            keys = table = directory.table();
-        }
-        Optional<Caller> caller = keys.authenticate(key.secret());
+        Optional<Caller> caller = table.authenticate(key.secret());
         if (caller.isEmpty()) {
             return CredentialValidationResult.INVALID_RESULT;
         }
