@@ -25,6 +25,25 @@ public final class TensorDecoder {
         }
     }
 
+    /** Byte classes for the scans: a byte of a number (or true/false), a delimiter, or what cannot be in numbers. */
+    private static final byte TOKEN = 0;
+    private static final byte WHITESPACE = 1;
+    private static final byte DELIMITER = 2;
+    private static final byte FOREIGN = 3;
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        for (char c : " \t\n\r".toCharArray()) {
+            CLASS[c] = WHITESPACE;
+        }
+        for (char c : "[],".toCharArray()) {
+            CLASS[c] = DELIMITER;
+        }
+        for (char c : "\"{}:".toCharArray()) {
+            CLASS[c] = FOREIGN;
+        }
+    }
+
     private TensorDecoder() {
     }
 
@@ -36,28 +55,49 @@ public final class TensorDecoder {
         void accept(int start, int end);
     }
 
-    /** Decodes into a tensor; {@code declaredShape} null means the nesting is the shape. */
+    /**
+     * Decodes into a tensor; {@code declaredShape} null means the nesting is the shape. With a declared shape
+     * (the OIP form) the data is checked and converted in one pass over the bytes; without one, a first pass
+     * learns the shape.
+     */
     public static TensorData decode(String name, NumericArray array, DataType type, long[] declaredShape, TensorLimits limits) {
+        long[] shape;
+        ByteBuffer out;
+        Layout layout;
         if (declaredShape != null) {
-            limits.check(name, declaredShape, Shape.elementCount(declaredShape));
+            shape = declaredShape;
+            long expected = Shape.elementCount(shape);
+            limits.check(name, shape, expected);
+            out = allocate(name, expected, type);
+            layout = scan(array, new Sink(out, type, expected, name));
+        } else {
+            layout = layout(array);
+            shape = layout.shape();
+            limits.check(name, shape, layout.count());
+            out = allocate(name, layout.count(), type);
+            byte[] src = array.source();
+            forEachNumber(array, (s, e) -> put(out, type, src, s, e, name));
         }
-        Layout layout = layout(array);
-        long[] shape = declaredShape != null ? declaredShape : layout.shape();
         long expected = Shape.elementCount(shape);
-        limits.check(name, shape, Math.max(expected, layout.count()));
         if (layout.count() != expected) {
+            limits.check(name, shape, Math.max(expected, layout.count()));
             throw new InvalidTensorException("input '" + name + "': data has " + layout.count() + " elements but shape "
                     + Arrays.toString(shape) + " needs " + expected);
         }
-        long bytes = expected * type.byteSize();
+        out.flip();
+        return new TensorData(name, type, shape, out);
+    }
+
+    private static ByteBuffer allocate(String name, long elements, DataType type) {
+        long bytes = elements * type.byteSize();
         if (bytes > Integer.MAX_VALUE) {
             throw new InvalidTensorException("input '" + name + "' is larger than 2 GiB");
         }
-        ByteBuffer out = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
-        byte[] src = array.source();
-        forEachNumber(array, (s, e) -> put(out, type, src, s, e, name));
-        out.flip();
-        return new TensorData(name, type, shape, out);
+        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /** Where the one-pass scan writes the numbers it meets, up to the declared count (more are only counted). */
+    private record Sink(ByteBuffer out, DataType type, long capacity, String name) {
     }
 
     private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
@@ -94,6 +134,11 @@ public final class TensorDecoder {
     }
 
     public static Layout layout(NumericArray array) {
+        return scan(array, null);
+    }
+
+    /** The nesting checked and measured; with a sink, each number converted as it is met. */
+    private static Layout scan(NumericArray array, Sink sink) {
         byte[] src = array.source();
         long[] dims = new long[JsonDocument.MAX_DEPTH + 2];
         Arrays.fill(dims, -1);
@@ -108,7 +153,7 @@ public final class TensorDecoder {
         boolean afterComma = false;
         while (i < array.end()) {
             byte c = src[i];
-            if (JsonDocument.isWhitespace(c)) {
+            if (CLASS[c & 0xff] == WHITESPACE) {
                 i++;
                 continue;
             }
@@ -151,6 +196,9 @@ public final class TensorDecoder {
                     throw new InvalidTensorException("tensor data mixes numbers and arrays at the same level");
                 }
                 counts[depth]++;
+                if (sink != null && total < sink.capacity()) {
+                    put(sink.out(), sink.type(), src, i, end, sink.name());
+                }
                 total++;
                 i = end;
             }
@@ -169,8 +217,7 @@ public final class TensorDecoder {
         byte[] src = array.source();
         int i = array.start();
         while (i < array.end()) {
-            byte c = src[i];
-            if (c == '[' || c == ']' || c == ',' || JsonDocument.isWhitespace(c)) {
+            if (CLASS[src[i] & 0xff] != TOKEN) {
                 i++;
             } else {
                 int end = tokenEnd(src, i, array.end());
@@ -182,15 +229,11 @@ public final class TensorDecoder {
 
     private static int tokenEnd(byte[] src, int i, int limit) {
         int j = i;
-        while (j < limit) {
-            byte c = src[j];
-            if (c == ',' || c == ']' || c == '[' || JsonDocument.isWhitespace(c)) {
-                break;
-            }
-            if (c == '"' || c == '{' || c == '}' || c == ':') {
-                throw new InvalidTensorException("tensor data must hold only numbers (or true/false for BOOL)");
-            }
+        while (j < limit && CLASS[src[j] & 0xff] == TOKEN) {
             j++;
+        }
+        if (j < limit && CLASS[src[j] & 0xff] == FOREIGN) {
+            throw new InvalidTensorException("tensor data must hold only numbers (or true/false for BOOL)");
         }
         return j;
     }
@@ -200,6 +243,9 @@ public final class TensorDecoder {
         int depth = 0;
         for (int i = start; i < src.length; i++) {
             byte c = src[i];
+            if (CLASS[c & 0xff] == TOKEN) {
+                continue;
+            }
             if (c == '[') {
                 depth++;
             } else if (c == ']') {
