@@ -76,6 +76,11 @@ public class InputStatisticsRecorder {
         }
     }
 
+    /** {@link #observe} as a plain function for the request path: no EJB invocation per request. */
+    public java.util.function.BiConsumer<ModelDescriptor, List<TensorData>> observer() {
+        return this::observe;
+    }
+
     /** Counts one request's rows; called on the request path after its inputs were checked against the signature. */
     public void observe(ModelDescriptor d, List<TensorData> inputs) {
         if (!settings.enabled()) {

@@ -4,16 +4,12 @@ import dev.seraphim.drift.InputStatisticsRecorder;
 import dev.seraphim.inference.InferenceFailedException;
 import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.InferenceResult;
-import dev.seraphim.inference.InferenceTimeoutException;
-import dev.seraphim.inference.ModelNotFoundException;
 import dev.seraphim.inference.ModelNotReadyException;
 import dev.seraphim.inference.batching.BatchObserver;
 import dev.seraphim.inference.batching.Batcher;
 import dev.seraphim.inference.batching.BatchingSettings;
 import dev.seraphim.inference.model.ModelDescriptor;
-import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
-import dev.seraphim.inference.tensor.TensorSpec;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -37,19 +33,15 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -86,11 +78,11 @@ public class InferenceEngine {
     /** model name → version → served model */
     private final Map<String, Map<String, ServedModel>> models = new ConcurrentHashMap<>();
     private final Map<String, String> defaultVersions = new ConcurrentHashMap<>();
-    /** every registered version, loaded or not, so that a known but unloaded version answers "not ready" */
-    private volatile Map<String, Set<String>> registered = Map.of();
+    private InferenceGate gate;
 
     @PostConstruct
     void start() {
+        gate = new InferenceGate(models, defaultVersions, settings.timeoutMillis(), inputStatistics.observer());
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
         batchMetrics.nativeMemory();
         if (device.is_cuda()) {
@@ -232,95 +224,25 @@ public class InferenceEngine {
 
     /** Checks the request against the model's signature and queues it; the future completes with this caller's rows. */
     public CompletableFuture<InferenceResult> infer(InferenceRequest request) {
-        ServedModel served = find(request.model(), request.version());
-        if (!served.ready()) {
-            throw new ModelNotReadyException("model " + served.name() + " version " + served.version() + " is not ready: " + served.error());
-        }
-        List<TensorData> ordered = inSignatureOrder(served.descriptor(), request.inputs());
-        inputStatistics.observe(served.descriptor(), ordered);
-        long timeout = served.descriptor().timeoutMillis().orElse(settings.timeoutMillis());
-        long submitted = System.nanoTime();
-        return served.batcher().submit(ordered)
-                .orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .handle((batch, failure) -> {
-                    // a batch run on the caller's own thread (an idle model) cannot be cut off at the deadline;
-                    // its late result is refused all the same, as a worker's would have been
-                    if (failure == null && System.nanoTime() - submitted > TimeUnit.MILLISECONDS.toNanos(timeout)) {
-                        failure = new TimeoutException();
-                    }
-                    if (failure == null) {
-                        return new InferenceResult(served.name(), served.version(), batch.outputs(), batch.batchRows(),
-                                batch.queueNanos(), batch.computeNanos());
-                    }
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                    if (cause instanceof TimeoutException) {
-                        throw new InferenceTimeoutException("no result within " + timeout + " ms for model "
-                                + served.name() + "; the server is busy, retry later");
-                    }
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new InferenceFailedException("inference failed: " + cause);
-                });
-    }
-
-    private static List<TensorData> inSignatureOrder(ModelDescriptor d, List<TensorData> inputs) {
-        Set<String> seen = new HashSet<>();
-        for (TensorData t : inputs) {
-            if (!seen.add(t.name())) {
-                throw new InvalidTensorException("input '" + t.name() + "' is given more than once");
-            }
-            if (d.input(t.name()).isEmpty()) {
-                throw new InvalidTensorException("model " + d.name() + " has no input '" + t.name() + "'; its inputs are "
-                        + d.inputs().stream().map(TensorSpec::name).toList());
-            }
-        }
-        List<TensorData> ordered = new ArrayList<>(d.inputs().size());
-        long rows = -1;
-        for (TensorSpec spec : d.inputs()) {
-            TensorData t = inputs.stream().filter(i -> i.name().equals(spec.name())).findFirst()
-                    .orElseThrow(() -> new InvalidTensorException("input '" + spec.name() + "' of model " + d.name() + " is missing"));
-            spec.check(t);
-            if (rows >= 0 && t.rows() != rows) {
-                throw new InvalidTensorException("all inputs must have the same number of rows (first dimension)");
-            }
-            rows = t.rows();
-            ordered.add(t);
-        }
-        return ordered;
+        return gate.infer(request);
     }
 
     /** The registry's versions of every model, loaded here or not. */
     public void registered(Map<String, Set<String>> versionsByModel) {
-        this.registered = Map.copyOf(versionsByModel);
+        gate.registered(versionsByModel);
     }
 
     public ServedModel find(String name, Optional<String> version) {
-        Map<String, ServedModel> versions = models.get(name);
-        Set<String> known = registered.getOrDefault(name, Set.of());
-        Optional<String> wanted = version.filter(s -> !s.isEmpty());
-        if (wanted.isPresent() && known.contains(wanted.get()) && (versions == null || !versions.containsKey(wanted.get()))) {
-            throw new ModelNotReadyException("version " + wanted.get() + " of model " + name + " is registered but not loaded; load it first");
-        }
-        if ((versions == null || versions.isEmpty()) && !known.isEmpty()) {
-            throw new ModelNotReadyException("model " + name + " has no version loaded; load one first");
-        }
-        if (versions == null || versions.isEmpty()) {
-            throw new ModelNotFoundException("model '" + name + "' is not known to this server");
-        }
-        Optional<String> asked = version.filter(s -> !s.isEmpty());
-        String v = asked.orElse(defaultVersions.get(name));
-        if (v == null) {
-            throw new ModelNotReadyException("model " + name + " has no default version loaded; name a version");
-        }
-        ServedModel served = versions.get(v);
-        if (served == null) {
-            if (asked.isEmpty()) {
-                throw new ModelNotReadyException("the default version " + v + " of model " + name + " is not loaded");
-            }
-            throw new ModelNotFoundException("model '" + name + "' has no loaded version '" + v + "'; loaded: " + versions.keySet());
-        }
-        return served;
+        return gate.find(name, version);
+    }
+
+    /**
+     * The request path (find a served model, check and queue a request) as a plain object over this engine's
+     * tables: the web tier holds it and calls it without an EJB invocation per request; loading, unloading and
+     * defaults still go through this bean.
+     */
+    public InferenceGate gate() {
+        return gate;
     }
 
     public Collection<ServedModel> all() {

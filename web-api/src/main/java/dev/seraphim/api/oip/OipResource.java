@@ -122,7 +122,7 @@ public class OipResource {
                             + served.descriptor().outputs().stream().map(TensorSpec::name).toList());
                 }
             }
-            return engine.infer(request.request()).handle((result, failure) -> {
+            return access.infer(request.request()).handle((result, failure) -> {
                 if (failure != null) {
                     return fail(failure, origin, model, version, path, start);
                 }

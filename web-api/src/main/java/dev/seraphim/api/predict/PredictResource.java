@@ -11,7 +11,6 @@ import dev.seraphim.api.codec.TensorDecoder;
 import dev.seraphim.api.metrics.RequestMetrics;
 import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.InferenceResult;
-import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
@@ -46,8 +45,6 @@ public class PredictResource {
     @Inject
     dev.seraphim.api.security.ModelAccess access;
 
-    @Inject
-    InferenceEngine engine;
 
     @Inject
     RequestMetrics metrics;
@@ -93,7 +90,7 @@ public class PredictResource {
                 }
                 tensors.add(TensorDecoder.decode(inputName, array, spec.dataType(), null, limits.tensors()));
             }
-            return engine.infer(new InferenceRequest(name, version[0], tensors)).handle((result, failure) -> {
+            return access.infer(new InferenceRequest(name, version[0], tensors)).handle((result, failure) -> {
                 if (failure != null) {
                     return fail(failure, origin, model[0], version[0], start);
                 }

@@ -107,7 +107,7 @@ public class TorchServeInferenceResource {
                 throw new ApiError.BadRequestException("send a nested array of numbers"
                         + (specs.size() > 1 ? ", as an object of input name to nested array" : ""));
             }
-            return engine.infer(new InferenceRequest(model, version, inputs)).handle((result, failure) -> {
+            return access.infer(new InferenceRequest(model, version, inputs)).handle((result, failure) -> {
                 if (failure != null) {
                     return fail(failure, origin, model, version, path, start);
                 }
