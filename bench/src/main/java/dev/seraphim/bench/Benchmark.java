@@ -173,7 +173,7 @@ public final class Benchmark {
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
                         "Content-Type", "application/octet-stream", "Inference-Header-Content-Length", Integer.toString(b.headerLength())), b.body());
                 List<Map<String, Object>> rows = new ArrayList<>();
-                for (int c : new int[]{1, 16}) {
+                for (int c : CONCURRENCY) {
                     ClosedLoop.Result j = load.run(json, c, warmup, seconds);
                     ClosedLoop.Result k = load.run(bin, c, warmup, seconds);
                     check(m.name() + " JSON", j);

@@ -98,6 +98,65 @@ public final class TensorDecoder {
 
     /** Where the one-pass scan writes the numbers it meets, up to the declared count (more are only counted). */
     private record Sink(ByteBuffer out, DataType type, long capacity, String name) {
+        /** FP32 and FP64 data take the {@link #plainDecimal} path first. */
+        boolean plainDecimals() {
+            return type == DataType.FP32 || type == DataType.FP64;
+        }
+    }
+
+    /**
+     * The common case of float tensor data, a plain decimal ({@code -?digits(.digits)?}, up to 15 significant
+     * digits) ended by a delimiter, parsed and written in the same pass that finds it: returns the index after it,
+     * or -1 (nothing written) for anything else (exponents, long mantissas, malformed text), which the general
+     * path then parses or refuses with its message. Same value as {@link #parseDouble}: an exact mantissa divided
+     * by an exact power of ten, rounded once.
+     */
+    private static int plainDecimal(byte[] src, int i, int limit, ByteBuffer out, DataType type) {
+        int j = i;
+        boolean negative = src[j] == '-';
+        if (negative) {
+            j++;
+        }
+        long mantissa = 0;
+        int start = j;
+        while (j < limit) {
+            int d = src[j] - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            mantissa = mantissa * 10 + d;
+            j++;
+        }
+        int digits = j - start;
+        int fraction = 0;
+        if (j < limit && src[j] == '.') {
+            int fractionStart = ++j;
+            while (j < limit) {
+                int d = src[j] - '0';
+                if (d < 0 || d > 9) {
+                    break;
+                }
+                mantissa = mantissa * 10 + d;
+                j++;
+            }
+            fraction = j - fractionStart;
+            if (fraction == 0) {
+                return -1;
+            }
+        }
+        if (digits == 0 || digits + fraction > 15 || (j < limit && CLASS[src[j] & 0xff] != DELIMITER && CLASS[src[j] & 0xff] != WHITESPACE)) {
+            return -1;
+        }
+        double v = fraction == 0 ? mantissa : mantissa / POW10[fraction];
+        if (negative) {
+            v = -v;
+        }
+        if (type == DataType.FP32) {
+            out.putFloat((float) v);
+        } else {
+            out.putDouble(v);
+        }
+        return j;
     }
 
     private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
@@ -189,14 +248,18 @@ public final class TensorDecoder {
             } else if (c == ',') {
                 i++;
             } else {
-                int end = tokenEnd(src, i, array.end());
+                int end = sink != null && sink.plainDecimals() && total < sink.capacity() ? plainDecimal(src, i, array.end(), sink.out(), sink.type()) : -1;
+                boolean written = end >= 0;
+                if (!written) {
+                    end = tokenEnd(src, i, array.end());
+                }
                 if (leafDepth == -1) {
                     leafDepth = depth;
                 } else if (leafDepth != depth || depth < maxDepth) {
                     throw new InvalidTensorException("tensor data mixes numbers and arrays at the same level");
                 }
                 counts[depth]++;
-                if (sink != null && total < sink.capacity()) {
+                if (!written && sink != null && total < sink.capacity()) {
                     put(sink.out(), sink.type(), src, i, end, sink.name());
                 }
                 total++;

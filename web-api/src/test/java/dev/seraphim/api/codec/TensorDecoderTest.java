@@ -41,6 +41,40 @@ class TensorDecoderTest {
     }
 
     @Test
+    void declaredShapeDecodesInOnePassWithTheSameValues() {
+        Random random = new Random(7);
+        StringBuilder json = new StringBuilder("[");
+        String[] texts = new String[3000];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = switch (i % 6) {
+                case 0 -> Float.toString((float) random.nextGaussian());
+                case 1 -> Double.toString(random.nextGaussian() * 1e-7);
+                case 2 -> String.format("%.17g", random.nextDouble() * 1e6).trim();
+                case 3 -> String.format("%.14f", random.nextDouble() - 0.5);
+                case 4 -> "-0";
+                default -> Long.toString(random.nextInt());
+            };
+            json.append(i > 0 ? (i % 7 == 0 ? " ,\n " : ",") : "").append(texts[i]);
+        }
+        String data = json.append("]").toString();
+        TensorLimits limits = new TensorLimits(1 << 20, 1 << 20);
+        ByteBuffer f = TensorDecoder.decode("x", array(data), DataType.FP32, new long[]{texts.length}, limits).data();
+        ByteBuffer d = TensorDecoder.decode("x", array(data), DataType.FP64, new long[]{texts.length}, limits).data();
+        for (String text : texts) {
+            assertEquals(Float.floatToIntBits(Float.parseFloat(text)), Float.floatToIntBits(f.getFloat()), text);
+            assertEquals(Double.doubleToLongBits(Double.parseDouble(text)), Double.doubleToLongBits(d.getDouble()), text);
+        }
+    }
+
+    @Test
+    void declaredShapeStillRefusesMalformedNumbers() {
+        for (String bad : new String[]{"[1.]", "[2x]", "[-]", "[1.5.5]", "[.5]", "[1e]", "[--1]", "[1,\"2\"]"}) {
+            assertThrows(RuntimeException.class, () -> TensorDecoder.decode("x", array(bad), DataType.FP32, new long[]{bad.split(",").length}, LIMITS), bad);
+        }
+        assertEquals(1.5e3f, TensorDecoder.decode("x", array("[1.5e3]"), DataType.FP32, new long[]{1}, LIMITS).data().getFloat());
+    }
+
+    @Test
     void floatsParseExactlyAsTheJdkDoes() {
         Random random = new Random(42);
         StringBuilder json = new StringBuilder("[");
