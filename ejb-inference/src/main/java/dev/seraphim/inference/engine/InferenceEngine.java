@@ -2,8 +2,6 @@ package dev.seraphim.inference.engine;
 
 import dev.seraphim.drift.InputStatisticsRecorder;
 import dev.seraphim.inference.InferenceFailedException;
-import dev.seraphim.inference.InferenceRequest;
-import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.ModelNotReadyException;
 import dev.seraphim.inference.batching.BatchObserver;
 import dev.seraphim.inference.batching.Batcher;
@@ -39,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -47,8 +44,9 @@ import java.util.logging.Logger;
 
 /**
  * The one owner of libtorch in the application: configures it at start, loads and unloads model versions as
- * the registry's lifecycle asks, and answers inference requests through each model's dynamic batcher. Bean-managed concurrency: callers never
- * queue on the bean itself, only on the batchers.
+ * the registry's lifecycle asks; inference requests reach each model's dynamic batcher through its
+ * {@link InferenceGate}, which the web tier holds. Bean-managed concurrency: callers never queue on the bean
+ * itself, only on the batchers.
  */
 @Singleton
 @Startup
@@ -222,18 +220,9 @@ public class InferenceEngine {
         LOG.info("models unloaded; JavaCPP native bytes " + Pointer.physicalBytes());
     }
 
-    /** Checks the request against the model's signature and queues it; the future completes with this caller's rows. */
-    public CompletableFuture<InferenceResult> infer(InferenceRequest request) {
-        return gate.infer(request);
-    }
-
     /** The registry's versions of every model, loaded here or not. */
     public void registered(Map<String, Set<String>> versionsByModel) {
         gate.registered(versionsByModel);
-    }
-
-    public ServedModel find(String name, Optional<String> version) {
-        return gate.find(name, version);
     }
 
     /**

@@ -112,40 +112,27 @@ public final class TensorDecoder {
      * by an exact power of ten, rounded once.
      */
     private static int plainDecimal(byte[] src, int i, int limit, ByteBuffer out, DataType type) {
-        int j = i;
-        boolean negative = src[j] == '-';
-        if (negative) {
-            j++;
-        }
-        long mantissa = 0;
-        int start = j;
-        while (j < limit) {
-            int d = src[j] - '0';
-            if (d < 0 || d > 9) {
-                break;
-            }
-            mantissa = mantissa * 10 + d;
-            j++;
-        }
-        int digits = j - start;
+        boolean negative = src[i] == '-';
+        int first = negative ? i + 1 : i;
+        int point = digitsEnd(src, first, limit);
+        int end = point;
         int fraction = 0;
-        if (j < limit && src[j] == '.') {
-            int fractionStart = ++j;
-            while (j < limit) {
-                int d = src[j] - '0';
-                if (d < 0 || d > 9) {
-                    break;
-                }
-                mantissa = mantissa * 10 + d;
-                j++;
-            }
-            fraction = j - fractionStart;
+        if (end < limit && src[end] == '.') {
+            end = digitsEnd(src, point + 1, limit);
+            fraction = end - point - 1;
             if (fraction == 0) {
                 return -1;
             }
         }
-        if (digits == 0 || digits + fraction > 15 || (j < limit && CLASS[src[j] & 0xff] != DELIMITER && CLASS[src[j] & 0xff] != WHITESPACE)) {
+        int digits = point - first;
+        if (digits == 0 || digits + fraction > 15 || (end < limit && CLASS[src[end] & 0xff] != DELIMITER && CLASS[src[end] & 0xff] != WHITESPACE)) {
             return -1;
+        }
+        long mantissa = 0;
+        for (int k = first; k < end; k++) {
+            if (k != point) {
+                mantissa = mantissa * 10 + (src[k] - '0');
+            }
         }
         double v = fraction == 0 ? mantissa : mantissa / POW10[fraction];
         if (negative) {
@@ -156,7 +143,14 @@ public final class TensorDecoder {
         } else {
             out.putDouble(v);
         }
-        return j;
+        return end;
+    }
+
+    private static int digitsEnd(byte[] src, int i, int limit) {
+        while (i < limit && src[i] >= '0' && src[i] <= '9') {
+            i++;
+        }
+        return i;
     }
 
     private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
