@@ -290,6 +290,10 @@ public final class Benchmark {
         if (meanBatch != null) {
             p.put("mean_batch_rows", meanBatch);
         }
+        if (r.errors() > 0) {
+            // which statuses (0: non-2xx from wrk, -1: socket errors), so that a stray error can be traced
+            p.put("error_statuses", r.errorStatuses());
+        }
         return p;
     }
 
