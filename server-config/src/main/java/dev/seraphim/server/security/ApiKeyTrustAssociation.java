@@ -53,15 +53,34 @@ public class ApiKeyTrustAssociation implements TrustAssociationInterceptor {
      * them before sending): they are refused here, for every application, with 400.
      */
     static boolean hasDotSegment(String rawUri) {
-        String path = rawUri.replace("%2e", ".").replace("%2E", ".");
-        for (String segment : path.split("/", -1)) {
+        for (String segment : rawUri.split("/", -1)) {
             int semicolon = segment.indexOf(';');
-            String name = semicolon >= 0 ? segment.substring(0, semicolon) : segment;
+            String name = decoded(semicolon >= 0 ? segment.substring(0, semicolon) : segment).strip();
+            // "..%20" too: the web container trims the segment and then mishandles the ".." it finds (HTTP 500)
             if (name.equals(".") || name.equals("..")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Percent-decoded as bytes of ISO-8859-1 (enough to recognise dots and blanks); a bad escape stays as it is. */
+    private static String decoded(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        StringBuilder b = new StringBuilder(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '%' && i + 2 < segment.length()
+                    && Character.digit(segment.charAt(i + 1), 16) >= 0 && Character.digit(segment.charAt(i + 2), 16) >= 0) {
+                b.append((char) Integer.parseInt(segment.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static boolean under(String uri, String root) {
