@@ -62,23 +62,24 @@ public final class TensorDecoder {
      */
     public static TensorData decode(String name, NumericArray array, DataType type, long[] declaredShape, TensorLimits limits) {
         long[] shape;
+        long expected;
         ByteBuffer out;
         Layout layout;
         if (declaredShape != null) {
             shape = declaredShape;
-            long expected = Shape.elementCount(shape);
+            expected = Shape.elementCount(shape);
             limits.check(name, shape, expected);
             out = allocate(name, expected, type);
             layout = scan(array, new Sink(out, type, expected, name));
         } else {
             layout = layout(array);
             shape = layout.shape();
+            expected = Shape.elementCount(shape);
             limits.check(name, shape, layout.count());
             out = allocate(name, layout.count(), type);
             byte[] src = array.source();
             forEachNumber(array, (s, e) -> put(out, type, src, s, e, name));
         }
-        long expected = Shape.elementCount(shape);
         if (layout.count() != expected) {
             limits.check(name, shape, Math.max(expected, layout.count()));
             throw new InvalidTensorException("input '" + name + "': data has " + layout.count() + " elements but shape "
