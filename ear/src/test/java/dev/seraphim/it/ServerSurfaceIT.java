@@ -8,9 +8,12 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,13 +103,21 @@ class ServerSurfaceIT {
     }
 
     @Test
-    void everyRequestHasAnIdEchoedAndWrittenInItsAccessLine() throws Exception {
-        String body = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":[" + "0.25,".repeat(15) + "0.25]}]}";
+    void everyRequestHasAnIdEchoedAndFailuresAnAccessLine() throws Exception {
+        String data = "0.25,".repeat(15) + "0.25";
         String id = "it-" + System.nanoTime();
-        HttpResponse<String> given = Seraphim.send(Seraphim.request(("/v2/models/tabular-mlp/infer"))
-                .header("X-Request-Id", id).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+        HttpResponse<String> given = Seraphim.send(Seraphim.request(("/v2/models/tabular-mlp/infer")).header("X-Request-Id", id)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":[" + data + "]}]}")).build());
         assertEquals(200, given.statusCode());
         assertEquals(id, given.headers().firstValue("X-Request-Id").orElse(""));
+        // the same values under a shape they do not fill: 400, and an access line (the default policy: failures)
+        String failedId = "it-failed-" + System.nanoTime();
+        HttpResponse<String> failed = Seraphim.send(Seraphim.request(("/v2/models/tabular-mlp/infer")).header("X-Request-Id", failedId)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[2,16],\"data\":[" + data + "]}]}")).build());
+        assertEquals(400, failed.statusCode(), failed.body());
+        assertEquals(failedId, failed.headers().firstValue("X-Request-Id").orElse(""));
         String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
         HttpResponse<String> traced = Seraphim.send(Seraphim.request(("/api/v1/predict"))
                 .header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
@@ -116,18 +127,31 @@ class ServerSurfaceIT {
         String generated = Seraphim.get("/v2").headers().firstValue("X-Request-Id").orElse("");
         assertTrue(generated.matches("[0-9a-f-]{36}"), "a generated id: " + generated);
 
-        Path log = Path.of(System.getProperty("wlp.home"), "usr/servers/seraphim-it/logs/messages.log");
+        Path logs = Path.of(System.getProperty("wlp.home"), "usr/servers/seraphim-it/logs");
         String line = null;
         for (int i = 0; i < 50 && line == null; i++) {
-            line = Files.readAllLines(log).stream().filter(l -> l.contains("request_id=" + id)).findFirst().orElse(null);
+            line = logLines(logs).stream().filter(l -> l.contains("request_id=" + failedId)).findFirst().orElse(null);
             Thread.sleep(100);
         }
-        assertTrue(line != null, "an access line for request " + id);
-        assertTrue(line.contains("model=tabular-mlp") && line.contains("status=200") && line.contains("batch_rows=")
-                && line.contains("queue_ms=") && line.contains("compute_ms="), line);
+        assertTrue(line != null, "an access line for the failed request " + failedId);
+        assertTrue(line.contains("model=tabular-mlp") && line.contains("status=400") && line.contains("outcome=client_error")
+                && line.contains("duration_ms="), line);
         // the tensor's values (not a timestamp that happens to hold "0.25", as in "20.255")
         assertTrue(!line.contains("0.25,0.25") && !line.contains("\"data\""), "no input data in logs: " + line);
         assertTrue(line.startsWith("{"), "messages.log is JSON: " + line);
+        // the success was answered before the failure was sent, and is in the metrics and the audit trail instead
+        assertTrue(logLines(logs).stream().noneMatch(l -> l.contains("request_id=" + id)), "no access line for a success by default");
+    }
+
+    /** Every line of every generation of messages.log (it rolls over during the suite). */
+    private static List<String> logLines(Path logs) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.list(logs)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("messages")).toList()) {
+                lines.addAll(Files.readAllLines(f));
+            }
+        }
+        return lines;
     }
 
     /** The value of the one sample of {@code name} whose labels include all of {@code labels}. */

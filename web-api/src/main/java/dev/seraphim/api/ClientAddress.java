@@ -2,12 +2,17 @@ package dev.seraphim.api;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * Client addresses as logs and the audit trail keep them: IPv4 to its /24 (203.0.113.57 → 203.0.113.0), IPv6 to
  * its /48, so that a record points at a network, not a person.
  */
 public final class ClientAddress {
+    // compiled once: String.matches compiled both on every request (0.7 % of a small request's CPU in a profile)
+    private static final Pattern ADDRESS_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.%\\[\\]a-zA-Z]+");
+    private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
+
     private ClientAddress() {
     }
 
@@ -16,7 +21,7 @@ public final class ClientAddress {
             return null;
         }
         // only literal addresses are parsed: never a DNS lookup on the request path
-        if (!address.matches("[0-9A-Fa-f:.%\\[\\]a-zA-Z]+") || !(address.contains(".") || address.contains(":"))) {
+        if (!ADDRESS_CHARACTERS.matcher(address).matches() || !(address.contains(".") || address.contains(":"))) {
             return null;
         }
         String literal = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
@@ -24,7 +29,7 @@ public final class ClientAddress {
         if (zone >= 0) {
             literal = literal.substring(0, zone);
         }
-        if (!literal.matches("[0-9A-Fa-f:.]+")) {
+        if (!LITERAL.matcher(literal).matches()) {
             return null;
         }
         try {

@@ -14,6 +14,7 @@ import dev.seraphim.inference.engine.InferenceEngine;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,13 +38,15 @@ import java.util.logging.Logger;
 
 /**
  * The end of every inference request, in one place: counted by model, version, outcome and API; timed per model
- * and version; one access line (no input data, ever); one prediction audit record handed to the audit trail.
+ * and version; one access line (no input data, ever) when the access log policy asks for it; one prediction audit
+ * record handed to the audit trail.
  * Model names the server does not serve are counted as "_unknown", so that callers cannot mint new time series.
  */
 @ApplicationScoped
 public class RequestMetrics {
     public static final String UNKNOWN = "_unknown";
     private static final Logger ACCESS = Logger.getLogger("dev.seraphim.access");
+    private static final Logger LOG = Logger.getLogger(RequestMetrics.class.getName());
 
     @Inject
     MetricRegistry registry;
@@ -63,10 +67,22 @@ public class RequestMetrics {
     private String serverName;
     private PredictionIntake intake;
 
+    /** Read once at start ({@link AccessLogPolicy#KEY}). */
+    private AccessLogPolicy accessLog;
+
     @PostConstruct
     void start() {
         serverName = engineSettings.serverName();
         intake = audit.intake();
+        String configured = ConfigProvider.getConfig(RequestMetrics.class.getClassLoader())
+                .getOptionalValue(AccessLogPolicy.KEY, String.class).orElse(null);
+        accessLog = configured == null ? AccessLogPolicy.DEFAULT : AccessLogPolicy.named(configured).orElseGet(() -> {
+            LOG.warning(AccessLogPolicy.KEY + " is '" + configured + "', not all, failures or none: access lines for "
+                    + AccessLogPolicy.DEFAULT.name().toLowerCase(Locale.ROOT) + " only");
+            return AccessLogPolicy.DEFAULT;
+        });
+        LOG.info("access lines in the log: " + accessLog.name().toLowerCase(Locale.ROOT) + " (" + AccessLogPolicy.KEY
+                + "); every request is counted in the metrics and the prediction audit trail");
     }
 
     private static final Metadata REQUESTS = Metadata.builder().withName("seraphim_inference_requests")
@@ -108,7 +124,7 @@ public class RequestMetrics {
                 new Tag("version", k.version()))).update(Duration.ofNanos(elapsedNanos));
         String safeModel = model == null ? "-" : clean(model, 128);
         String safeVersion = servedVersion == null ? null : clean(servedVersion, 64);
-        if (ACCESS.isLoggable(Level.INFO)) {
+        if (accessLog.writes(outcome) && ACCESS.isLoggable(Level.INFO)) {
             // this may run on a batch thread: the request id goes into the log context here too
             LogRecordContext.addExtension(RequestIds.LOG_FIELD, origin.requestId());
             try {
