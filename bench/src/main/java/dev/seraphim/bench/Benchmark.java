@@ -197,31 +197,35 @@ public final class Benchmark {
     }
 
     /**
-     * Loads one model at 16 clients in windows of 5 s until the mean of the last three windows is no more than 3 %
-     * above the mean of the three before them (at least 30 s, at most 240 s): the served figures are then those of
-     * a warm server. On a slow day here a server still doubled its throughput between its first and its fourth
-     * minute under load (Liberty's JIT compiling on the two cores the load also wants). Returns the windows'
-     * requests per second.
+     * Loads one model at 16 clients in windows of 5 s until six windows in a row (30 s) bring no new best more than
+     * 3 % above the best before them (at least 60 s, at most 300 s): the served figures are then those of a warm
+     * server. On a slow day here a server still doubled its throughput between its first and its fourth minute
+     * under load (Liberty's JIT compiling on the two cores the load also wants), and single windows vary by 15 %,
+     * too much for comparing the last windows with the ones before. Returns the windows' requests per second.
      */
     private List<Double> warmUp(ModelCase m, LoadRequest request) throws Exception {
         double window = quick ? 2.5 : 5;
-        double least = quick ? 5 : 30;
-        double most = quick ? 10 : 240;
+        double least = quick ? 5 : 60;
+        double most = quick ? 10 : 300;
         List<Double> windows = new ArrayList<>();
+        double best = 0;
+        int sinceBest = 0;
         for (double spent = 0; spent < most; spent += window) {
-            windows.add(load.run(request, 16, 0, window).requestsPerSecond());
-            int n = windows.size();
-            if (spent + window >= least && n >= 6 && mean(windows, n - 3, n) <= 1.03 * mean(windows, n - 6, n - 3)) {
+            double rps = load.run(request, 16, 0, window).requestsPerSecond();
+            windows.add(rps);
+            if (rps > 1.03 * best) {
+                best = rps;
+                sinceBest = 0;
+            } else {
+                sinceBest++;
+            }
+            if (spent + window >= least && sinceBest >= 6) {
                 break;
             }
         }
         log(String.format(Locale.ROOT, "  %s warm after %.0f s: %s req/s per window", m.name(), windows.size() * window,
                 windows.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
         return windows;
-    }
-
-    private static double mean(List<Double> values, int from, int to) {
-        return values.subList(from, to).stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 
     private List<Map<String, Object>> sweep(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {
