@@ -212,7 +212,7 @@ public final class Benchmark {
         for (double spent = 0; spent < most; spent += window) {
             windows.add(load.run(request, 16, 0, window).requestsPerSecond());
             int n = windows.size();
-            if (spent + window >= least && n >= 12 && median(windows, n - 6, n) <= 1.03 * median(windows, n - 12, n - 6)) {
+            if (spent + window >= least && steady(windows)) {
                 break;
             }
         }
@@ -222,7 +222,13 @@ public final class Benchmark {
         return windows;
     }
 
-    private static double median(List<Double> values, int from, int to) {
+    /** Whether the median of the last six windows is no more than 3 % above the median of the six before them. */
+    static boolean steady(List<Double> windows) {
+        int n = windows.size();
+        return n >= 12 && median(windows, n - 6, n) <= 1.03 * median(windows, n - 12, n - 6);
+    }
+
+    static double median(List<Double> values, int from, int to) {
         double[] v = values.subList(from, to).stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
