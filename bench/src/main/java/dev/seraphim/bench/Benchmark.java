@@ -211,7 +211,6 @@ public final class Benchmark {
         List<Double> windows = new ArrayList<>();
         for (double spent = 0; spent < most; spent += window) {
             windows.add(load.run(request, 16, 0, window).requestsPerSecond());
-            int n = windows.size();
             if (spent + window >= least && steady(windows)) {
                 break;
             }
@@ -221,6 +220,10 @@ public final class Benchmark {
                 windows.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
         return windows;
     }
+
+    /** How {@link #warmUp} decides, for the report. */
+    static final String WARM_UP_RULE = "each model ran at 16 clients in windows of 5 s (2.5 s with --quick) until the median of its"
+            + " last six windows was within 3 % of the six before them (at least 60 s, at most 300 s), then 10 s at one client";
 
     /** Whether the median of the last six windows is no more than 3 % above the median of the six before them. */
     static boolean steady(List<Double> windows) {

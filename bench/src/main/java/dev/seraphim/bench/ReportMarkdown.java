@@ -22,7 +22,7 @@ final class ReportMarkdown {
                 .append(f(". %s s warm-up and %s s measured per point.%n%n", s.get("warmup_seconds"), s.get("seconds_per_point")));
         Object warmUps = r.get("warm_up");
         if (warmUps instanceof Map<?, ?> w && !w.isEmpty()) {
-            b.append("Before its points each model ran at 16 clients in windows of 5 s (2.5 s with --quick) until the median of its last six windows was within 3 % of the six before them (at least 60 s, at most 300 s), then 10 s at one client:");
+            b.append("Before its points ").append(Benchmark.WARM_UP_RULE).append(':');
             w.forEach((model, windows) -> b.append(f(" %s %s req/s;", model, ((List<Number>) windows).stream()
                     .map(v -> f("%.0f", v.doubleValue())).toList())));
             b.setLength(b.length() - 1);

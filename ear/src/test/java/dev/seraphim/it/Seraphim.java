@@ -13,7 +13,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The application under test: the EAR the build produced, and HTTP calls against the managed Liberty. */
 final class Seraphim {
@@ -104,6 +109,20 @@ final class Seraphim {
             }
         }
         throw new AssertionError("no " + name + " check in " + health);
+    }
+
+    /**
+     * Every line of every generation of the test server's messages.log (it rolls over during the suite), read as
+     * ISO-8859-1: lines logged about fuzzed requests need not be UTF-8.
+     */
+    static List<String> logLines() throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.list(Path.of(System.getProperty("wlp.home"), "usr/servers/seraphim-it/logs"))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("messages")).toList()) {
+                lines.addAll(Files.readAllLines(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return lines;
     }
 
     static JsonObject json(String body) {

@@ -8,12 +8,9 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,10 +124,9 @@ class ServerSurfaceIT {
         String generated = Seraphim.get("/v2").headers().firstValue("X-Request-Id").orElse("");
         assertTrue(generated.matches("[0-9a-f-]{36}"), "a generated id: " + generated);
 
-        Path logs = Path.of(System.getProperty("wlp.home"), "usr/servers/seraphim-it/logs");
         String line = null;
         for (int i = 0; i < 50 && line == null; i++) {
-            line = logLines(logs).stream().filter(l -> l.contains("request_id=" + failedId)).findFirst().orElse(null);
+            line = Seraphim.logLines().stream().filter(l -> l.contains("request_id=" + failedId)).findFirst().orElse(null);
             Thread.sleep(100);
         }
         assertTrue(line != null, "an access line for the failed request " + failedId);
@@ -140,18 +136,7 @@ class ServerSurfaceIT {
         assertTrue(!line.contains("0.25,0.25") && !line.contains("\"data\""), "no input data in logs: " + line);
         assertTrue(line.startsWith("{"), "messages.log is JSON: " + line);
         // the success was answered before the failure was sent, and is in the metrics and the audit trail instead
-        assertTrue(logLines(logs).stream().noneMatch(l -> l.contains("request_id=" + id)), "no access line for a success by default");
-    }
-
-    /** Every line of every generation of messages.log (it rolls over during the suite). */
-    private static List<String> logLines(Path logs) throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (var files = Files.list(logs)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("messages")).toList()) {
-                lines.addAll(Files.readAllLines(f));
-            }
-        }
-        return lines;
+        assertTrue(Seraphim.logLines().stream().noneMatch(l -> l.contains("request_id=" + id)), "no access line for a success by default");
     }
 
     /** The value of the one sample of {@code name} whose labels include all of {@code labels}. */
