@@ -173,9 +173,11 @@ public final class Benchmark {
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
                         "Content-Type", "application/octet-stream", "Inference-Header-Content-Length", Integer.toString(b.headerLength())), b.body());
                 List<Map<String, Object>> rows = new ArrayList<>();
+                ClosedLoop.Result j = null;
+                ClosedLoop.Result k = null;
                 for (int c : CONCURRENCY) {
-                    ClosedLoop.Result j = load.run(json, c, warmup, seconds);
-                    ClosedLoop.Result k = load.run(bin, c, warmup, seconds);
+                    j = run(json, c, j);
+                    k = run(bin, c, k);
                     check(m.name() + " JSON", j);
                     check(m.name() + " binary", k);
                     rows.add(map("concurrency", c, "json", point(j, null), "binary", point(k, null),
@@ -236,12 +238,38 @@ public final class Benchmark {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
+    /** One served point, as long as {@link #pointLength} makes it after the previous point of the same series. */
+    private ClosedLoop.Result run(LoadRequest request, int clients, ClosedLoop.Result previous) throws Exception {
+        double[] length = previous == null ? new double[]{warmup, seconds}
+                : pointLength(warmup, seconds, previous.latency().p50(), previous.concurrency(), clients);
+        return load.run(request, clients, length[0], length[1]);
+    }
+
+    /** How {@link #pointLength} decides, for the report. */
+    static final String POINT_RULE = "longer where the series' previous point, scaled to this point's clients, foretells a longer"
+            + " request: at least one such request of warm-up and five measured (at most 20 s and 45 s)";
+
+    /**
+     * Warm-up and measured seconds of a point. In a closed loop a saturated server's request time grows with the
+     * clients (Little's law), so the previous point's median scaled by the ratio of clients foretells this point's.
+     * Every measured run begins with all clients sending at once (wrk's warm-up is a run of its own), and a run of
+     * only a request or two measures that burst, not a steady state: resnet18 at 64 clients took 3.0-5.6 s per
+     * request in 6 s points (run 20261202-004059). Five requests' worth dilutes the burst to a fifth at most.
+     */
+    static double[] pointLength(double warmup, double seconds, double previousP50Ms, int previousClients, int clients) {
+        double request = previousP50Ms / 1000 * clients / Math.max(1, previousClients);
+        return new double[]{Math.min(Math.max(warmup, request), Math.max(warmup, 20)),
+                Math.min(Math.max(seconds, 5 * request), Math.max(seconds, 45))};
+    }
+
     private List<Map<String, Object>> sweep(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {
         List<Map<String, Object>> points = new ArrayList<>();
+        ClosedLoop.Result previous = null;
         for (int c : CONCURRENCY) {
             double sum0 = server.metric("seraphim_batch_size_sum", "model=\"" + m.name() + "\"");
             double count0 = server.metric("seraphim_batch_size_count", "model=\"" + m.name() + "\"");
-            ClosedLoop.Result r = load.run(request, c, warmup, seconds);
+            ClosedLoop.Result r = run(request, c, previous);
+            previous = r;
             double sum1 = server.metric("seraphim_batch_size_sum", "model=\"" + m.name() + "\"");
             double count1 = server.metric("seraphim_batch_size_count", "model=\"" + m.name() + "\"");
             check(m.name() + " c=" + c, r);
@@ -326,7 +354,7 @@ public final class Benchmark {
     private static Map<String, Object> point(ClosedLoop.Result r, Double meanBatch) {
         Map<String, Object> p = map("concurrency", r.concurrency(), "requests_per_second", r.requestsPerSecond(),
                 "p50_ms", r.latency().p50(), "p95_ms", r.latency().p95(), "p99_ms", r.latency().p99(), "mean_ms", r.latency().mean(),
-                "requests", r.ok(), "errors", r.errors());
+                "requests", r.ok(), "errors", r.errors(), "measured_seconds", r.seconds());
         if (meanBatch != null) {
             p.put("mean_batch_rows", meanBatch);
         }

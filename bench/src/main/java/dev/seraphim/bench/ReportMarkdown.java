@@ -19,7 +19,8 @@ final class ReportMarkdown {
                 m.get("cores"), ((Number) m.get("memory_bytes")).doubleValue() / (1L << 30), m.get("java"), m.get("os")));
         Map<String, Object> s = (Map<String, Object>) r.get("settings");
         b.append("Load generator: ").append(s.get("load_generator")).append(". Threads: ").append(s.get("threads"))
-                .append(f(". %s s warm-up and %s s measured per point.%n%n", s.get("warmup_seconds"), s.get("seconds_per_point")));
+                .append(f(". %s s warm-up and %s s measured per point, ", s.get("warmup_seconds"), s.get("seconds_per_point")))
+                .append(Benchmark.POINT_RULE).append(".\n\n");
         Object warmUps = r.get("warm_up");
         if (warmUps instanceof Map<?, ?> w && !w.isEmpty()) {
             b.append("Before its points ").append(Benchmark.WARM_UP_RULE).append(':');
