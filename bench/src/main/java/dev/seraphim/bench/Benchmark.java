@@ -245,9 +245,14 @@ public final class Benchmark {
         return load.run(request, clients, length[0], length[1]);
     }
 
+    private static final int REQUESTS_PER_POINT = 5;
+    private static final double MOST_POINT_WARMUP_SECONDS = 20;
+    private static final double MOST_POINT_SECONDS = 45;
+
     /** How {@link #pointLength} decides, for the report. */
-    static final String POINT_RULE = "longer where the series' previous point, scaled to this point's clients, foretells a longer"
-            + " request: at least one such request of warm-up and five measured (at most 20 s and 45 s)";
+    static final String POINT_RULE = String.format(Locale.ROOT, "longer where the series' previous point, scaled to this point's"
+            + " clients, foretells a longer request: at least one such request of warm-up and %d measured (at most %.0f s and %.0f s)",
+            REQUESTS_PER_POINT, MOST_POINT_WARMUP_SECONDS, MOST_POINT_SECONDS);
 
     /**
      * Warm-up and measured seconds of a point. In a closed loop a saturated server's request time grows with the
@@ -258,8 +263,8 @@ public final class Benchmark {
      */
     static double[] pointLength(double warmup, double seconds, double previousP50Ms, int previousClients, int clients) {
         double request = previousP50Ms / 1000 * clients / Math.max(1, previousClients);
-        return new double[]{Math.min(Math.max(warmup, request), Math.max(warmup, 20)),
-                Math.min(Math.max(seconds, 5 * request), Math.max(seconds, 45))};
+        return new double[]{Math.min(Math.max(warmup, request), Math.max(warmup, MOST_POINT_WARMUP_SECONDS)),
+                Math.min(Math.max(seconds, REQUESTS_PER_POINT * request), Math.max(seconds, MOST_POINT_SECONDS))};
     }
 
     private List<Map<String, Object>> sweep(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {

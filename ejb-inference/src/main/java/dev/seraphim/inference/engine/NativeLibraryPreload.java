@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 /**
  * Starts loading libtorch's natives when CDI begins to boot the application, so that the load runs on the second
  * core while Liberty spends seconds on one thread building CDI, JPA and OpenAPI metadata before any enterprise
- * bean starts. Without it the load (1-2.5 s) sat on the critical path of every cold start, after the database.
+ * bean starts. Without it the load (1.5-2.8 s here) sat on the critical path of every cold start, after the database.
  *
  * <p>Nothing waits for this thread: JavaCPP's {@code Loader.load} is synchronized and {@code torch}'s class
  * initialisation is guarded by the JVM, so {@link TorchRuntime} either finds the natives loaded or blocks until
