@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One run, side by side: the raw libtorch engine in this process, then the Seraphim server on the same machine
@@ -137,7 +138,7 @@ public final class Benchmark {
             report.put("start", start);
             log("  first start " + firstStart + " ms, cold start " + coldStart + " ms, loads " + loads);
             server.createLoadKey();
-            log("warm-up: each model at 16 clients until its throughput stops rising (JIT: Liberty on two cores keeps compiling for minutes)");
+            log("warm-up: each model at 16 clients until the server's JIT compiler threads fall quiet (Liberty on two cores keeps compiling for minutes)");
             Map<String, Object> warmUps = new LinkedHashMap<>();
             report.put("warm_up", warmUps);
 
@@ -145,7 +146,7 @@ public final class Benchmark {
             for (ModelCase m : models) {
                 Map<String, Object> modes = new LinkedHashMap<>();
                 LoadRequest request = inferRequest(server, m);
-                warmUps.put(m.name(), warmUp(m, request));
+                warmUps.put(m.name(), warmUp(server, m, request));
                 modes.put("batching_on", sweep(server, m, request));
                 patch(server, m, 1);
                 modes.put("batching_off", sweep(server, m, request));
@@ -198,39 +199,75 @@ public final class Benchmark {
         log("report written to " + out);
     }
 
+    static final double WINDOW_SECONDS = 5;
+    static final int WINDOWS_COMPARED = 6;
+    static final double QUIET_COMPILER_CORES = 0.10;
+    static final double LEAST_SECONDS_ON_COMPILER = 30;
+    static final double LEAST_SECONDS_ON_THROUGHPUT = 60;
+    static final double MOST_SECONDS = 300;
+    static final double STEADY_RISE = 1.03;
+
+    /** How {@link #warmUp} decides, for the report. */
+    static final String WARM_UP_RULE = String.format(Locale.ROOT, "each model ran at 16 clients in windows of %.0f s (half that with"
+            + " --quick) until the median over the last %d windows of the CPU of the server's JIT compiler threads was at most %.2f"
+            + " of a core (at least %.0f s, at most %.0f s; where /proc does not show those threads: until the median throughput of"
+            + " the last %d windows was within %.0f %% of the %d before, at least %.0f s), then 10 s at one client",
+            WINDOW_SECONDS, WINDOWS_COMPARED, QUIET_COMPILER_CORES, LEAST_SECONDS_ON_COMPILER, MOST_SECONDS, WINDOWS_COMPARED,
+            (STEADY_RISE - 1) * 100, WINDOWS_COMPARED, LEAST_SECONDS_ON_THROUGHPUT);
+
     /**
-     * Loads one model at 16 clients in windows of 5 s until the median of the last six windows is no more than 3 %
-     * above the median of the six before them (at least 60 s, at most 300 s), then 10 s at one client (an idle
-     * model runs a lone request on the request's own thread: a path of its own for the JIT). On a slow day here a
-     * server still doubled its throughput between its first and its fourth minute under load (Liberty's JIT
-     * compiling on the two cores the load also wants); single windows vary by 15 % and one early window can be
-     * far above its neighbours, hence medians of six. Returns the 16-client windows' requests per second.
+     * Loads one model at 16 clients in windows until the server's JIT compiler threads fall quiet, then 10 s at one
+     * client (an idle model runs a lone request on the request's own thread: a path of its own for the JIT). On a
+     * slow day here a server still doubled its throughput between its first and its fourth minute under load,
+     * Liberty's JIT compiling on the two cores the load also wants; throughput alone misled: tabular-mlp held
+     * 600-870 req/s for a minute while C2 used 35-60 % of a core, then rose to 3 000 within 90 s as C2 fell to
+     * under 10 %. Where /proc does not show the compiler threads, the throughput's medians decide. Returns the
+     * windows, the compilers' cores per window and why it stopped.
      */
-    private List<Double> warmUp(ModelCase m, LoadRequest request) throws Exception {
-        double window = quick ? 2.5 : 5;
-        double least = quick ? 5 : 60;
-        double most = quick ? 10 : 300;
+    private Map<String, Object> warmUp(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {
+        double window = quick ? WINDOW_SECONDS / 2 : WINDOW_SECONDS;
+        Optional<CompilerThreads> jit = server.pid().flatMap(CompilerThreads::of);
+        double least = quick ? 5 : jit.isPresent() ? LEAST_SECONDS_ON_COMPILER : LEAST_SECONDS_ON_THROUGHPUT;
+        double most = quick ? 10 : MOST_SECONDS;
         List<Double> windows = new ArrayList<>();
+        List<Double> compiler = new ArrayList<>();
+        String stopped = "time limit";
+        if (jit.isPresent()) {
+            jit.get().coresSinceLast();
+        }
         for (double spent = 0; spent < most; spent += window) {
             windows.add(load.run(request, 16, 0, window).requestsPerSecond());
-            if (spent + window >= least && steady(windows)) {
-                break;
+            if (jit.isPresent()) {
+                compiler.add(jit.get().coresSinceLast());
+            }
+            if (spent + window >= least) {
+                if (jit.isPresent() ? compilerQuiet(compiler) : steady(windows)) {
+                    stopped = jit.isPresent() ? "compiler threads quiet" : "throughput steady";
+                    break;
+                }
             }
         }
         load.run(request, 1, 0, quick ? 2 : 10);
-        log(String.format(Locale.ROOT, "  %s warm after %.0f s at 16 clients: %s req/s per window", m.name(), windows.size() * window,
-                windows.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
-        return windows;
+        log(String.format(Locale.ROOT, "  %s warm after %.0f s at 16 clients (%s): %s req/s, compiler cores %s", m.name(), windows.size() * window,
+                stopped, rounded(windows, "%.0f"), rounded(compiler, "%.2f")));
+        return map("requests_per_second", windows, "compiler_cores", compiler, "stopped", stopped);
     }
 
-    /** How {@link #warmUp} decides, for the report. */
-    static final String WARM_UP_RULE = "each model ran at 16 clients in windows of 5 s (2.5 s with --quick) until the median of its"
-            + " last six windows was within 3 % of the six before them (at least 60 s, at most 300 s), then 10 s at one client";
+    private static List<String> rounded(List<Double> values, String format) {
+        return values.stream().map(v -> String.format(Locale.ROOT, format, v)).toList();
+    }
 
-    /** Whether the median of the last six windows is no more than 3 % above the median of the six before them. */
+    /** Whether the median of the compiler threads' cores over the last windows is at most {@link #QUIET_COMPILER_CORES}. */
+    static boolean compilerQuiet(List<Double> compilerCores) {
+        int n = compilerCores.size();
+        return n >= WINDOWS_COMPARED && median(compilerCores, n - WINDOWS_COMPARED, n) <= QUIET_COMPILER_CORES;
+    }
+
+    /** Whether the median throughput of the last windows is no more than 3 % above the median of the windows before them. */
     static boolean steady(List<Double> windows) {
         int n = windows.size();
-        return n >= 12 && median(windows, n - 6, n) <= 1.03 * median(windows, n - 12, n - 6);
+        int k = WINDOWS_COMPARED;
+        return n >= 2 * k && median(windows, n - k, n) <= STEADY_RISE * median(windows, n - 2 * k, n - k);
     }
 
     static double median(List<Double> values, int from, int to) {

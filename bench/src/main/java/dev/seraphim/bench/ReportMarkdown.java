@@ -11,6 +11,11 @@ final class ReportMarkdown {
     }
 
     @SuppressWarnings("unchecked")
+    private static List<String> rounded(Object numbers, String format) {
+        return ((List<Number>) numbers).stream().map(v -> f(format, v.doubleValue())).toList();
+    }
+
+    @SuppressWarnings("unchecked")
     static String of(Map<String, Object> r) {
         StringBuilder b = new StringBuilder();
         Map<String, Object> m = (Map<String, Object>) r.get("machine");
@@ -24,8 +29,11 @@ final class ReportMarkdown {
         Object warmUps = r.get("warm_up");
         if (warmUps instanceof Map<?, ?> w && !w.isEmpty()) {
             b.append("Before its points ").append(Benchmark.WARM_UP_RULE).append(':');
-            w.forEach((model, windows) -> b.append(f(" %s %s req/s;", model, ((List<Number>) windows).stream()
-                    .map(v -> f("%.0f", v.doubleValue())).toList())));
+            w.forEach((model, warm) -> {
+                Map<String, Object> u = (Map<String, Object>) warm;
+                b.append(f(" %s %s req/s, compiler threads %s cores (%s);", model, rounded(u.get("requests_per_second"), "%.0f"),
+                        rounded(u.get("compiler_cores"), "%.2f"), u.get("stopped")));
+            });
             b.setLength(b.length() - 1);
             b.append(".\n\n");
         }
