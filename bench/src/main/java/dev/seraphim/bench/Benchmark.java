@@ -263,7 +263,7 @@ public final class Benchmark {
         return n >= WINDOWS_COMPARED && median(compilerCores, n - WINDOWS_COMPARED, n) <= QUIET_COMPILER_CORES;
     }
 
-    /** Whether the median throughput of the last windows is no more than 3 % above the median of the windows before them. */
+    /** Whether the median throughput of the last windows is at most {@link #STEADY_RISE} times the median of the windows before them. */
     static boolean steady(List<Double> windows) {
         int n = windows.size();
         int k = WINDOWS_COMPARED;

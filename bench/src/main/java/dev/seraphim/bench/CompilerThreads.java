@@ -19,6 +19,7 @@ final class CompilerThreads {
     private final double ticksPerSecond;
     private Map<String, Long> last = new HashMap<>();
     private long lastNanos;
+    private boolean primed;
 
     private CompilerThreads(Path tasks, double ticksPerSecond) throws IOException {
         this.tasks = tasks;
@@ -64,7 +65,8 @@ final class CompilerThreads {
             ticks += e.getValue() - last.getOrDefault(e.getKey(), 0L);
         }
         double seconds = (nanos - lastNanos) / 1e9;
-        boolean first = lastNanos == 0;
+        boolean first = !primed;
+        primed = true;
         last = now;
         lastNanos = nanos;
         return first ? 0 : ticks / ticksPerSecond / seconds;
