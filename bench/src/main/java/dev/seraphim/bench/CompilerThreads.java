@@ -44,6 +44,8 @@ final class CompilerThreads {
     /**
      * Cores the compiler threads used on average since the previous call. Per thread, so that a compiler thread
      * HotSpot retires between two calls (it adds and removes them with the load) does not count as negative time.
+     * Linux counts in ticks of 1/100 s, so a reading means something over seconds (the warm-up's windows are 5 s),
+     * not over milliseconds.
      */
     double coresSinceLast() throws IOException {
         Map<String, Long> now = new HashMap<>();
