@@ -232,29 +232,22 @@ public final class Benchmark {
         List<Double> windows = new ArrayList<>();
         List<Double> compiler = new ArrayList<>();
         String stopped = "time limit";
-        if (jit.isPresent()) {
-            jit.get().coresSinceLast();
-        }
+        // CompilerThreads.of took the first reading just now: the first window's compiler CPU counts from here
         for (double spent = 0; spent < most; spent += window) {
             windows.add(load.run(request, 16, 0, window).requestsPerSecond());
             if (jit.isPresent()) {
                 compiler.add(jit.get().coresSinceLast());
             }
-            if (spent + window >= least) {
-                if (jit.isPresent() ? compilerQuiet(compiler) : steady(windows)) {
-                    stopped = jit.isPresent() ? "compiler threads quiet" : "throughput steady";
-                    break;
-                }
+            boolean done = jit.isPresent() ? compilerQuiet(compiler) : steady(windows);
+            if (spent + window >= least && done) {
+                stopped = jit.isPresent() ? "compiler threads quiet" : "throughput steady";
+                break;
             }
         }
         load.run(request, 1, 0, quick ? 2 : 10);
         log(String.format(Locale.ROOT, "  %s warm after %.0f s at 16 clients (%s): %s req/s, compiler cores %s", m.name(), windows.size() * window,
-                stopped, rounded(windows, "%.0f"), rounded(compiler, "%.2f")));
+                stopped, ReportMarkdown.rounded(windows, "%.0f"), ReportMarkdown.rounded(compiler, "%.2f")));
         return map("requests_per_second", windows, "compiler_cores", compiler, "stopped", stopped);
-    }
-
-    private static List<String> rounded(List<Double> values, String format) {
-        return values.stream().map(v -> String.format(Locale.ROOT, format, v)).toList();
     }
 
     /** Whether the median of the compiler threads' cores over the last windows is at most {@link #QUIET_COMPILER_CORES}. */

@@ -10,8 +10,9 @@ final class ReportMarkdown {
     private ReportMarkdown() {
     }
 
+    /** Each number of a list (a {@code List<Number>} as the report holds it) in {@code format}. */
     @SuppressWarnings("unchecked")
-    private static List<String> rounded(Object numbers, String format) {
+    static List<String> rounded(Object numbers, String format) {
         return ((List<Number>) numbers).stream().map(v -> f(format, v.doubleValue())).toList();
     }
 
