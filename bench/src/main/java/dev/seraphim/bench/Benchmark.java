@@ -92,8 +92,9 @@ public final class Benchmark {
         report.put("settings", Map.of("warmup_seconds", warmup, "seconds_per_point", seconds, "soak_minutes", soakMinutes,
                 "quick", quick, "load_generator", load.description() + ", on the same " + Runtime.getRuntime().availableProcessors()
                         + " cores as the server",
-                "threads", "server and raw engine: libtorch intra-op threads = " + Runtime.getRuntime().availableProcessors()
-                        + " (cores), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
+                "threads", "server and raw engine: libtorch intra-op threads per model " + intraOpThreads(models)
+                        + " (the demo store's intra_op_threads, else one per core: " + Runtime.getRuntime().availableProcessors()
+                        + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
 
         log("raw engine");
         RawEngine.configure();
@@ -398,6 +399,14 @@ public final class Benchmark {
             p.put("error_statuses", r.errorStatuses());
         }
         return p;
+    }
+
+    private static String intraOpThreads(List<ModelCase> models) {
+        StringBuilder b = new StringBuilder("(");
+        for (ModelCase m : models) {
+            b.append(b.length() == 1 ? "" : ", ").append(m.name()).append(' ').append(m.intraOpThreads());
+        }
+        return b.append(')').toString();
     }
 
     private static void patch(ServerUnderTest server, ModelCase m, int maxBatch) throws Exception {

@@ -3,29 +3,51 @@ package dev.seraphim.bench;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * One benchmarked model: its input, a fixed random row (the same bytes for the raw engine and the server), and
- * the request bodies (OIP JSON, and OIP with the binary tensor data extension).
+ * One benchmarked model: its input, a fixed random row (the same bytes for the raw engine and the server), the
+ * request bodies (OIP JSON, and OIP with the binary tensor data extension), and the libtorch intra-op threads the
+ * server runs it with (its demo-store descriptor's {@code intra_op_threads}, else one per core, the server default).
  */
-record ModelCase(String name, Path file, String input, String datatype, long[] rowShape, boolean fromDemoStore) {
+record ModelCase(String name, Path file, String input, String datatype, long[] rowShape, boolean fromDemoStore,
+                 int intraOpThreads) {
+    private static final Pattern INTRA_OP_THREADS = Pattern.compile("\"intra_op_threads\"\\s*:\\s*(\\d+)");
 
-    static ModelCase tabular(Path store) {
-        return new ModelCase("tabular-mlp", store.resolve("tabular-mlp.pt"), "features", "FP32", new long[]{16}, true);
+    static ModelCase tabular(Path store) throws IOException {
+        return demo(store, "tabular-mlp", "features", "FP32", new long[]{16});
     }
 
-    static ModelCase tinyCnn(Path store) {
-        return new ModelCase("tiny-cnn", store.resolve("tiny-cnn.pt"), "image", "FP32", new long[]{3, 224, 224}, true);
+    static ModelCase tinyCnn(Path store) throws IOException {
+        return demo(store, "tiny-cnn", "image", "FP32", new long[]{3, 224, 224});
     }
 
-    static ModelCase text(Path store) {
-        return new ModelCase("text-classifier", store.resolve("text-classifier.pt"), "input_ids", "INT64", new long[]{64}, true);
+    static ModelCase text(Path store) throws IOException {
+        return demo(store, "text-classifier", "input_ids", "INT64", new long[]{64});
     }
 
     static ModelCase resnet(Path file) {
-        return new ModelCase("resnet18", file, "image", "FP32", new long[]{3, 224, 224}, false);
+        return new ModelCase("resnet18", file, "image", "FP32", new long[]{3, 224, 224}, false, serverDefaultThreads());
+    }
+
+    private static ModelCase demo(Path store, String name, String input, String datatype, long[] rowShape) throws IOException {
+        String descriptor = Files.readString(store.resolve(name + ".json"));
+        return new ModelCase(name, store.resolve(name + ".pt"), input, datatype, rowShape, true, intraOpThreads(descriptor));
+    }
+
+    /** The descriptor's intra_op_threads, or the server's default when it sets none. */
+    static int intraOpThreads(String descriptorJson) {
+        Matcher m = INTRA_OP_THREADS.matcher(descriptorJson);
+        return m.find() ? Integer.parseInt(m.group(1)) : serverDefaultThreads();
+    }
+
+    private static int serverDefaultThreads() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     long rowElements() {

@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * The ceiling: libtorch's forward in this process with what the server does to a model (eval,
- * optimize_for_inference) and the server's thread settings (intra-op threads = cores, one inter-op thread,
+ * optimize_for_inference) and the server's thread settings (the model's intra-op threads, one inter-op thread,
  * OpenBLAS on one thread). Nothing else: no HTTP, no JSON, no batching queue.
  */
 final class RawEngine {
@@ -37,6 +37,8 @@ final class RawEngine {
     }
 
     static List<Point> measure(ModelCase model, int[] batches, double seconds) {
+        // as the server does per forward; this thread runs every forward here, so once per model is enough
+        torch.set_num_threads(model.intraOpThreads());
         List<Point> points = new ArrayList<>();
         JitModule plain;
         try (BytePointer path = new BytePointer(model.file().toString())) {

@@ -93,6 +93,54 @@ class ModelRegistryIT {
     }
 
     @Test
+    void eachVersionRunsWithItsOwnIntraOpThreadsChangedLive() throws Exception {
+        String name = unique("threads");
+        byte[] pt = Registrations.demoModel("tabular-mlp.pt");
+        HttpResponse<String> one = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE
+                + ",\"intra_op_threads\":1}", "tabular-mlp.pt", pt);
+        assertEquals(201, one.statusCode(), one.body());
+        assertEquals(1, Seraphim.json(one.body()).getInt("intra_op_threads"));
+        HttpResponse<String> unset = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}",
+                "tabular-mlp.pt", pt);
+        assertEquals(201, unset.statusCode(), unset.body());
+        assertEquals(Runtime.getRuntime().availableProcessors(), Seraphim.json(unset.body()).getInt("intra_op_threads"),
+                "without a setting a version gets the server's seraphim.inference.threads (0: one per core)");
+
+        Golden golden = Golden.load("tabular-mlp");
+        try {
+            // both versions answer alike while the request threads switch between their counts
+            for (int round = 0; round < 3; round++) {
+                for (Golden.Case c : golden.cases()) {
+                    assertGoldenVersion(name, golden, c, "1");
+                    assertGoldenVersion(name, golden, c, "2");
+                }
+            }
+            HttpResponse<String> patched = Registrations.call("PATCH", "/api/v1/models/" + name + "/versions/1",
+                    "{\"intra_op_threads\":3}");
+            assertEquals(200, patched.statusCode(), patched.body());
+            assertEquals(3, Seraphim.json(patched.body()).getInt("intra_op_threads"));
+            assertEquals(3, Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/1").body()).getInt("intra_op_threads"));
+            assertGoldenVersion(name, golden, golden.cases().get(0), "1");
+
+            HttpResponse<String> refused = Registrations.call("PATCH", "/api/v1/models/" + name + "/versions/1",
+                    "{\"intra_op_threads\":0}");
+            assertEquals(400, refused.statusCode(), refused.body());
+            assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            assertTrue(Seraphim.json(refused.body()).getString("detail").contains("between 1 and 1024"), refused.body());
+            assertEquals(3, Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/1").body()).getInt("intra_op_threads"),
+                    "a refused change leaves the setting as it was");
+
+            HttpResponse<String> badRegistration = Registrations.register("{\"name\":\"" + name + "\","
+                    + Registrations.MLP_SIGNATURE + ",\"intra_op_threads\":\"two\"}", "tabular-mlp.pt", pt);
+            assertEquals(400, badRegistration.statusCode(), badRegistration.body());
+            assertTrue(Seraphim.json(badRegistration.body()).getString("detail").contains("'intra_op_threads' must be an integer"),
+                    badRegistration.body());
+        } finally {
+            forceDelete(name, "2", "1");
+        }
+    }
+
+    @Test
     void switchingTheDefaultUnderLoadFailsNoRequest() throws Exception {
         String name = unique("switch");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
@@ -220,6 +268,13 @@ class ModelRegistryIT {
         try (var staging = Files.list(store.resolve(".staging"))) {
             assertEquals(0, staging.count(), "no upload left in staging");
         }
+    }
+
+    private static void assertGoldenVersion(String name, Golden golden, Golden.Case c, String version) throws Exception {
+        HttpResponse<String> r = Seraphim.send(Seraphim.post("/v2/models/" + name + "/versions/" + version + "/infer", c.oipBody()));
+        assertEquals(200, r.statusCode(), r.body());
+        golden.assertClose(c, Golden.flatten(Seraphim.json(r.body()).getJsonArray("outputs").getJsonObject(0).getJsonArray("data")),
+                name + " version " + version);
     }
 
     private static void assertGolden(String name, Golden golden, Golden.Case c, String expectedVersion) throws Exception {

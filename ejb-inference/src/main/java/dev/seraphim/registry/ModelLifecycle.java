@@ -280,12 +280,21 @@ public class ModelLifecycle {
     }
 
     public ModelVersion changeSettings(String name, String version, Integer maxBatchSize, Integer maxBatchDelayMs,
-                                       Integer queueCapacity, Integer workers, String actor) {
+                                       Integer queueCapacity, Integer workers, Integer intraOpThreads, String actor) {
         return locked(() -> audited(actor, "update", name, version, "max_batch_size=" + maxBatchSize + " max_batch_delay_ms="
-                + maxBatchDelayMs + " queue_capacity=" + queueCapacity + " workers=" + workers, () -> {
-            ModelVersion v = registry.changeSettings(name, version, maxBatchSize, maxBatchDelayMs, queueCapacity, workers, actor);
+                + maxBatchDelayMs + " queue_capacity=" + queueCapacity + " workers=" + workers
+                + " intra_op_threads=" + intraOpThreads, () -> {
             try {
-                engine.reconfigure(name, version, engine.batchingFor(v.descriptor(artifacts.root())));
+                if (intraOpThreads != null) {
+                    ModelDescriptors.checkIntraOpThreads(intraOpThreads);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArtifactException(e.getMessage());
+            }
+            ModelVersion v = registry.changeSettings(name, version, maxBatchSize, maxBatchDelayMs, queueCapacity, workers,
+                    intraOpThreads, actor);
+            try {
+                engine.reconfigure(v.descriptor(artifacts.root()));
             } catch (IllegalArgumentException e) {
                 throw new InvalidArtifactException(e.getMessage());
             }
@@ -337,7 +346,7 @@ public class ModelLifecycle {
                 } else if (!v.wantedLoaded() && here) {
                     engine.unload(name, v.version());
                 } else if (here) {
-                    engine.reconfigure(name, v.version(), engine.batchingFor(v.descriptor(artifacts.root())));
+                    engine.reconfigure(v.descriptor(artifacts.root()));
                 }
             }
             for (ServedModel served : engine.all()) {

@@ -117,9 +117,9 @@ public class ModelRegistry {
     }
 
     public ModelVersion changeSettings(String name, String version, Integer maxBatchSize, Integer maxBatchDelayMs,
-                                       Integer queueCapacity, Integer workers, String actor) {
+                                       Integer queueCapacity, Integer workers, Integer intraOpThreads, String actor) {
         ModelVersion v = version(name, version);
-        v.changeSettings(maxBatchSize, maxBatchDelayMs, queueCapacity, workers, actor);
+        v.changeSettings(maxBatchSize, maxBatchDelayMs, queueCapacity, workers, intraOpThreads, actor);
         return v;
     }
 

@@ -59,6 +59,8 @@ public class ModelVersion {
     private Integer workers;
     @Column(name = "timeout_ms")
     private Long timeoutMs;
+    @Column(name = "intra_op_threads")
+    private Integer intraOpThreads;
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     private VersionState state;
@@ -97,6 +99,7 @@ public class ModelVersion {
         this.queueCapacity = d.batching().queueCapacity().orElse(null);
         this.workers = d.batching().workers().orElse(null);
         this.timeoutMs = d.timeoutMillis().orElse(null);
+        this.intraOpThreads = d.intraOpThreads().orElse(null);
         this.state = VersionState.REGISTERED;
         this.createdBy = actor;
         this.createdAt = OffsetDateTime.now();
@@ -126,10 +129,17 @@ public class ModelVersion {
         if (timeoutMs != null) {
             b.add("timeout_ms", timeoutMs);
         }
+        if (intraOpThreads != null) {
+            b.add("intra_op_threads", intraOpThreads);
+        }
         return ModelDescriptors.fromJson(b.build(), model.name(), version, store.resolve(artifactPath));
     }
 
-    void changeSettings(Integer maxBatchSize, Integer maxBatchDelayMs, Integer queueCapacity, Integer workers, String actor) {
+    void changeSettings(Integer maxBatchSize, Integer maxBatchDelayMs, Integer queueCapacity, Integer workers,
+                        Integer intraOpThreads, String actor) {
+        if (intraOpThreads != null) {
+            this.intraOpThreads = intraOpThreads;
+        }
         if (maxBatchSize != null) {
             this.maxBatchSize = maxBatchSize;
         }

@@ -74,6 +74,11 @@ public class EngineSettings {
         });
     }
 
+    /** The model's intra-op threads if its descriptor sets them, else the server's. */
+    public int intraOpThreads(ModelDescriptor d) {
+        return d.intraOpThreads().orElseGet(this::intraOpThreads);
+    }
+
     /** The server defaults, overridden by what the model's descriptor sets. */
     public BatchingSettings batching(ModelDescriptor.BatchingOverrides o) {
         return new BatchingSettings(o.maxBatchSize().orElse(maxBatchSize), o.maxBatchDelayMs().orElse(maxBatchDelayMs),

@@ -110,13 +110,14 @@ public class InferenceEngine {
                             + expectedSha256.get() + "; the file was changed or damaged");
                 }
             }
-            LoadedModel model = LoadedModel.load(d, device);
+            LoadedModel model = LoadedModel.load(d, device, settings.intraOpThreads(d));
             BatchingSettings batching = settings.batching(d.batching());
             Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching, model::forward, executor,
                     batchMetrics.observer(d.name(), d.version()));
             served = new ServedModel(d, model, batcher, ServedModel.State.READY, null, millisSince(start));
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"
-                    + (model.optimized() ? " (optimized for inference)" : " (as loaded)") + ", batching " + batching);
+                    + (model.optimized() ? " (optimized for inference)" : " (as loaded)") + ", batching " + batching
+                    + ", " + model.intraOpThreads() + " intra-op threads");
             ServedModel replaced = models.computeIfAbsent(d.name(), n -> new ConcurrentHashMap<>()).put(d.version(), served);
             batchMetrics.served(d.name(), d.version(), batcher, System.nanoTime() - start);
             if (replaced != null) {
@@ -177,12 +178,23 @@ public class InferenceEngine {
         return Optional.ofNullable(models.get(name)).map(v -> v.get(version));
     }
 
-    public void reconfigure(String name, String version, BatchingSettings batching) {
-        loaded(name, version).filter(m -> !m.batcher().settings().equals(batching)).ifPresent(m -> m.batcher().update(batching));
+    /** Applies a version's changed settings (as its descriptor now reads) from its next batch on, if it is loaded here. */
+    public void reconfigure(ModelDescriptor d) {
+        loaded(d.name(), d.version()).ifPresent(m -> {
+            BatchingSettings batching = batchingFor(d);
+            if (!m.batcher().settings().equals(batching)) {
+                m.batcher().update(batching);
+            }
+            m.model().intraOpThreads(intraOpThreadsFor(d));
+        });
     }
 
     public BatchingSettings batchingFor(ModelDescriptor d) {
         return settings.batching(d.batching());
+    }
+
+    public int intraOpThreadsFor(ModelDescriptor d) {
+        return settings.intraOpThreads(d);
     }
 
     /** Called once the models the registry wants are loaded; readiness waits for it. */

@@ -38,19 +38,22 @@ final class LoadedModel implements AutoCloseable {
     private final Device device;
     private final boolean optimized;
     private final AtomicReference<JitModule> module;
+    private volatile int intraOpThreads;
 
-    private LoadedModel(ModelDescriptor descriptor, Device device, JitModule module, boolean optimized) {
+    private LoadedModel(ModelDescriptor descriptor, Device device, JitModule module, boolean optimized, int intraOpThreads) {
         this.descriptor = descriptor;
         this.device = device;
         this.module = new AtomicReference<>(module);
         this.optimized = optimized;
+        this.intraOpThreads = intraOpThreads;
     }
 
     /**
      * torch::jit::load, eval(), then optimize_for_inference (freeze and fold: 180 times faster for the
      * text classifier). The optimized module is kept only if it answers a sample input like the plain one.
      */
-    static LoadedModel load(ModelDescriptor descriptor, Device device) {
+    static LoadedModel load(ModelDescriptor descriptor, Device device, int intraOpThreads) {
+        IntraOpThreads.use(intraOpThreads);
         JitModule plain;
         try (BytePointer path = new BytePointer(descriptor.file().toString())) {
             plain = torch.load(path);
@@ -69,13 +72,13 @@ final class LoadedModel implements AutoCloseable {
         }
         if (why == null) {
             plain.close();
-            return new LoadedModel(descriptor, device, fast, true);
+            return new LoadedModel(descriptor, device, fast, true, intraOpThreads);
         }
         LOG.warning("model " + descriptor.name() + ": keeping the module as loaded (" + why + ")");
         if (fast != null) {
             fast.close();
         }
-        return new LoadedModel(descriptor, device, plain, false);
+        return new LoadedModel(descriptor, device, plain, false, intraOpThreads);
     }
 
     /** Whether libtorch can load the file as TorchScript: empty if so, else libtorch's reason. */
@@ -113,6 +116,7 @@ final class LoadedModel implements AutoCloseable {
         if (m == null) {
             throw new IllegalStateException("model " + descriptor.name() + " has been closed");
         }
+        IntraOpThreads.use(intraOpThreads);
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
             List<Tensor> results = outputs(m.forward(arguments(inputs, device)));
             List<TensorData> out = new ArrayList<>(results.size());
@@ -186,6 +190,15 @@ final class LoadedModel implements AutoCloseable {
 
     boolean optimized() {
         return optimized;
+    }
+
+    int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    /** From the next forward on. */
+    void intraOpThreads(int threads) {
+        this.intraOpThreads = threads;
     }
 
     String device() {

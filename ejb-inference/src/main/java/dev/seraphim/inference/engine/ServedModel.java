@@ -27,4 +27,9 @@ public record ServedModel(ModelDescriptor descriptor, LoadedModel model, Batcher
     public boolean optimized() {
         return model != null && model.optimized();
     }
+
+    /** libtorch's threads for one forward of this model (0 when it failed to load). */
+    public int intraOpThreads() {
+        return model == null ? 0 : model.intraOpThreads();
+    }
 }

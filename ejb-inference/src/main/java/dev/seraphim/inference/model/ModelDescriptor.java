@@ -8,10 +8,11 @@ import java.util.Optional;
 
 /**
  * What the server knows of a model before loading it: identity, the TorchScript file, its signature, and the
- * batching settings it overrides (empty means the server default).
+ * settings it overrides (batching, timeout, libtorch's intra-op threads; empty means the server default).
  */
 public record ModelDescriptor(String name, String version, Path file, List<TensorSpec> inputs,
-                              List<TensorSpec> outputs, BatchingOverrides batching, Optional<Long> timeoutMillis) {
+                              List<TensorSpec> outputs, BatchingOverrides batching, Optional<Long> timeoutMillis,
+                              Optional<Integer> intraOpThreads) {
 
     public ModelDescriptor {
         inputs = List.copyOf(inputs);

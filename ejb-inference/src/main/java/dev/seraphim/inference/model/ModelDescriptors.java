@@ -18,11 +18,13 @@ import java.util.regex.Pattern;
 
 /**
  * The JSON form of a model's signature and settings, shared by the model store's descriptors, the registry's
- * stored signature and the management API's metadata: inputs, outputs, padding, batching, timeout_ms.
+ * stored signature and the management API's metadata: inputs, outputs, padding, batching, timeout_ms,
+ * intra_op_threads.
  */
 public final class ModelDescriptors {
     public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    public static final int MAX_INTRA_OP_THREADS = 1024;
 
     private ModelDescriptors() {
     }
@@ -50,7 +52,9 @@ public final class ModelDescriptors {
                 optionalInt(batching, "max_batch_size"), optionalInt(batching, "max_batch_delay_ms"),
                 optionalInt(batching, "queue_capacity"), workers);
         Optional<Long> timeout = json.get("timeout_ms") instanceof JsonNumber n ? Optional.of(n.longValueExact()) : Optional.empty();
-        return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout);
+        Optional<Integer> threads = optionalInt(json, "intra_op_threads");
+        threads.ifPresent(ModelDescriptors::checkIntraOpThreads);
+        return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout, threads);
     }
 
     /** The signature as stored by the registry: inputs, outputs, padding. */
@@ -96,7 +100,22 @@ public final class ModelDescriptors {
         return specs;
     }
 
+    /** Throws IllegalArgumentException unless {@code threads} is a usable intra-op thread count. */
+    public static void checkIntraOpThreads(int threads) {
+        if (threads < 1 || threads > MAX_INTRA_OP_THREADS) {
+            throw new IllegalArgumentException("intra_op_threads must be between 1 and " + MAX_INTRA_OP_THREADS
+                    + " (libtorch's threads for one forward of this model), not " + threads);
+        }
+    }
+
     private static Optional<Integer> optionalInt(JsonObject o, String key) {
-        return o.get(key) instanceof JsonNumber n ? Optional.of(n.intValueExact()) : Optional.empty();
+        JsonValue v = o.get(key);
+        if (v == null || v == JsonValue.NULL) {
+            return Optional.empty();
+        }
+        if (!(v instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > 31) {
+            throw new IllegalArgumentException("'" + key + "' must be an integer, not " + v);
+        }
+        return Optional.of(n.intValue());
     }
 }

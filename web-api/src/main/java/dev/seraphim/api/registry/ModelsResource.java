@@ -144,7 +144,7 @@ public class ModelsResource {
         Integer workers = integer(json, "workers");
         ModelVersion v = lifecycle.changeSettings(name, version, integer(batching, "max_batch_size"),
                 integer(batching, "max_batch_delay_ms"), integer(batching, "queue_capacity"),
-                workers != null ? workers : integer(batching, "workers"), actor());
+                workers != null ? workers : integer(batching, "workers"), integer(json, "intra_op_threads"), actor());
         return view(v).toString();
     }
 

@@ -55,6 +55,7 @@ final class RegistryViews {
                 .add("batching", Json.createObjectBuilder().add("max_batch_size", batching.maxBatchSize())
                         .add("max_batch_delay_ms", batching.maxBatchDelayMs()).add("queue_capacity", batching.queueCapacity())
                         .add("workers", batching.workers()))
+                .add("intra_op_threads", here.map(ServedModel::intraOpThreads).orElse(engine.intraOpThreadsFor(d)))
                 .add("queue_depth", here.map(ServedModel::queueDepth).orElse(0))
                 .add("created_by", v.createdBy()).add("created_at", v.createdAt().toString())
                 .add("updated_by", nullable(v.updatedBy().orElse(null)))

@@ -168,7 +168,7 @@ public class TorchServeManagementResource {
         if (workers == 0) {
             lifecycle.unload(model, version, "torchserve-api");
         } else {
-            lifecycle.changeSettings(model, version, null, null, null, workers, "torchserve-api");
+            lifecycle.changeSettings(model, version, null, null, null, workers, null, "torchserve-api");
             if (engine.loaded(model, version).isEmpty()) {
                 lifecycle.load(model, version, "torchserve-api");
             }

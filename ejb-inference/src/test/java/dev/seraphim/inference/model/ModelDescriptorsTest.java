@@ -1,0 +1,52 @@
+package dev.seraphim.inference.model;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelDescriptorsTest {
+    private static final String SIGNATURE = "\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[-1,4]}],"
+            + "\"outputs\":[{\"name\":\"y\",\"datatype\":\"FP32\",\"shape\":[-1,2]}]";
+
+    @Test
+    void intraOpThreadsAreOptionalAndKeptWhenSet() {
+        assertEquals(Optional.empty(), parse("{" + SIGNATURE + "}").intraOpThreads());
+        assertEquals(Optional.of(1), parse("{" + SIGNATURE + ",\"intra_op_threads\":1}").intraOpThreads());
+    }
+
+    @Test
+    void intraOpThreadsOutOfRangeAreRefusedSayingTheRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":0}"));
+        assertTrue(e.getMessage().contains("between 1 and 1024"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":5000}"));
+    }
+
+    @Test
+    void settingsThatAreNotIntegersAreRefusedRatherThanIgnored() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":\"2\"}"));
+        assertTrue(e.getMessage().contains("'intra_op_threads' must be an integer"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> parse("{" + SIGNATURE + ",\"batching\":{\"max_batch_size\":1.5}}"));
+        assertTrue(e.getMessage().contains("'max_batch_size' must be an integer"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> parse("{" + SIGNATURE + ",\"batching\":{\"workers\":9999999999}}"));
+    }
+
+    private static ModelDescriptor parse(String json) {
+        JsonObject o;
+        try (var r = Json.createReader(new StringReader(json))) {
+            o = r.readObject();
+        }
+        return ModelDescriptors.fromJson(o, "m", "1", Path.of("m.pt"));
+    }
+}
