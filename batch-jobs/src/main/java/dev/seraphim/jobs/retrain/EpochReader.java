@@ -4,6 +4,7 @@ import jakarta.batch.api.chunk.AbstractItemReader;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.batch.runtime.context.StepContext;
 import jakarta.enterprise.context.Dependent;
+import dev.seraphim.inference.engine.EngineSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -34,6 +35,9 @@ public class EpochReader extends AbstractItemReader {
     @Inject
     TrainingData data;
 
+    @Inject
+    EngineSettings engine;
+
     private RetrainPlan plan;
     private TrainingSet trainingSet;
     private TrainingRun run;
@@ -50,7 +54,7 @@ public class EpochReader extends AbstractItemReader {
             next = 0;
         }
         trainingSet = data.load(plan, false);
-        run = TrainingRun.start(start, trainingSet, plan.training());
+        run = TrainingRun.start(start, trainingSet, plan.training(), engine.intraOpThreads());
         step.setTransientUserData(new Session(plan, run, dir));
         LOG.info("training " + plan.model() + " on " + trainingSet.rows + " examples from epoch " + next + " of "
                 + plan.training().epochs() + (next > 0 ? " (from the checkpoint)" : ""));

@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.inference.engine.IntraOpThreads;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
@@ -16,7 +17,8 @@ final class HeldOutAccuracy {
     private HeldOutAccuracy() {
     }
 
-    static double of(Path moduleFile, TrainingSet heldOut) {
+    static double of(Path moduleFile, TrainingSet heldOut, int intraOpThreads) {
+        IntraOpThreads.use(intraOpThreads);
         try (BytePointer path = new BytePointer(moduleFile.toString()); JitModule module = torch.load(path);
              PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             module.eval();

@@ -7,6 +7,7 @@ import dev.seraphim.registry.ModelVersion;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.enterprise.context.Dependent;
+import dev.seraphim.inference.engine.EngineSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.Json;
@@ -40,6 +41,9 @@ public class RetrainEvaluation extends AbstractBatchlet {
     @Inject
     ModelLifecycle lifecycle;
 
+    @Inject
+    EngineSettings engine;
+
     @Override
     public String process() throws Exception {
         Path dir = RetrainPlan.workDir(settings, job);
@@ -60,8 +64,8 @@ public class RetrainEvaluation extends AbstractBatchlet {
                 throw new IllegalStateException("no held-out examples; send more feedback");
             }
             heldOutRows = heldOut.rows;
-            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut);
-            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut);
+            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut, engine.intraOpThreads());
+            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut, engine.intraOpThreads());
         }
         double gain = candidateAccuracy - currentAccuracy;
         String figures = String.format(Locale.ROOT, "held-out accuracy %.3f against %.3f of default version %s on %d rows (gain %.3f, needed %.3f)",

@@ -17,6 +17,8 @@ import org.bytedeco.pytorch.parameter_iterator;
 import org.bytedeco.pytorch.parameter_list;
 import org.bytedeco.pytorch.global.torch;
 
+import dev.seraphim.inference.engine.IntraOpThreads;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +39,11 @@ final class TrainingRun implements AutoCloseable {
     private final Adam optimizer;
     private final TrainingSet data;
     private final RetrainPlan.Training settings;
+    private final int intraOpThreads;
 
-    private TrainingRun(JitModule module, TensorVector parameters, Adam optimizer, TrainingSet data, RetrainPlan.Training settings) {
+    private TrainingRun(JitModule module, TensorVector parameters, Adam optimizer, TrainingSet data, RetrainPlan.Training settings,
+                        int intraOpThreads) {
+        this.intraOpThreads = intraOpThreads;
         this.module = module;
         this.parameters = parameters;
         this.optimizer = optimizer;
@@ -46,8 +51,11 @@ final class TrainingRun implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts from a module file: the base version, or the last checkpoint after a restart. */
-    static TrainingRun start(Path moduleFile, TrainingSet data, RetrainPlan.Training settings) {
+    /**
+     * Starts from a module file: the base version, or the last checkpoint after a restart. Each epoch runs with
+     * {@code intraOpThreads} (the server's seraphim.inference.threads) on whatever thread runs it.
+     */
+    static TrainingRun start(Path moduleFile, TrainingSet data, RetrainPlan.Training settings, int intraOpThreads) {
         JitModule module;
         try (BytePointer path = new BytePointer(moduleFile.toString())) {
             module = torch.load(path);
@@ -65,10 +73,12 @@ final class TrainingRun implements AutoCloseable {
             module.close();
             throw new IllegalStateException("the module has no trainable parameters (was it saved frozen?)");
         }
-        return new TrainingRun(module, parameters, new Adam(parameters, new AdamOptions(settings.learningRate())), data, settings);
+        return new TrainingRun(module, parameters, new Adam(parameters, new AdamOptions(settings.learningRate())), data, settings,
+                intraOpThreads);
     }
 
     Epoch epoch(int epoch) {
+        IntraOpThreads.use(intraOpThreads);
         long[] order = shuffled(data.rows, epoch);
         double lossSum = 0;
         long correct = 0;

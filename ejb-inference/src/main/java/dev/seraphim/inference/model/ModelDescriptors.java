@@ -51,7 +51,7 @@ public final class ModelDescriptors {
         ModelDescriptor.BatchingOverrides overrides = new ModelDescriptor.BatchingOverrides(
                 optionalInt(batching, "max_batch_size"), optionalInt(batching, "max_batch_delay_ms"),
                 optionalInt(batching, "queue_capacity"), workers);
-        Optional<Long> timeout = json.get("timeout_ms") instanceof JsonNumber n ? Optional.of(n.longValueExact()) : Optional.empty();
+        Optional<Long> timeout = optionalInteger(json, "timeout_ms", 63).map(JsonNumber::longValue);
         Optional<Integer> threads = optionalInt(json, "intra_op_threads");
         threads.ifPresent(ModelDescriptors::checkIntraOpThreads);
         return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout, threads);
@@ -109,13 +109,18 @@ public final class ModelDescriptors {
     }
 
     private static Optional<Integer> optionalInt(JsonObject o, String key) {
+        return optionalInteger(o, key, 31).map(JsonNumber::intValue);
+    }
+
+    /** The key's integer (at most {@code bits} bits beside the sign), empty when absent; anything else is refused. */
+    private static Optional<JsonNumber> optionalInteger(JsonObject o, String key, int bits) {
         JsonValue v = o.get(key);
         if (v == null || v == JsonValue.NULL) {
             return Optional.empty();
         }
-        if (!(v instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > 31) {
+        if (!(v instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > bits) {
             throw new IllegalArgumentException("'" + key + "' must be an integer, not " + v);
         }
-        return Optional.of(n.intValue());
+        return Optional.of(n);
     }
 }

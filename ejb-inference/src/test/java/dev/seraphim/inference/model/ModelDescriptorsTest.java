@@ -40,6 +40,9 @@ class ModelDescriptorsTest {
         assertTrue(e.getMessage().contains("'max_batch_size' must be an integer"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> parse("{" + SIGNATURE + ",\"batching\":{\"workers\":9999999999}}"));
+        e = assertThrows(IllegalArgumentException.class, () -> parse("{" + SIGNATURE + ",\"timeout_ms\":\"30000\"}"));
+        assertTrue(e.getMessage().contains("'timeout_ms' must be an integer"), e.getMessage());
+        assertEquals(Optional.of(9_999_999_999L), parse("{" + SIGNATURE + ",\"timeout_ms\":9999999999}").timeoutMillis());
     }
 
     private static ModelDescriptor parse(String json) {
