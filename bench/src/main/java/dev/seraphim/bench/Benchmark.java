@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * One run, side by side: the raw libtorch engine in this process, then the Seraphim server on the same machine
@@ -137,6 +140,7 @@ public final class Benchmark {
             }
             start.put("model_load", loads);
             report.put("start", start);
+            sameThreadsAsRaw(server, models);
             log("  first start " + firstStart + " ms, cold start " + coldStart + " ms, loads " + loads);
             server.createLoadKey();
             log("warm-up: each model at 16 clients until the server's JIT compiler threads fall quiet (Liberty on two cores keeps compiling for minutes)");
@@ -402,11 +406,26 @@ public final class Benchmark {
     }
 
     private static String intraOpThreads(List<ModelCase> models) {
-        StringBuilder b = new StringBuilder("(");
+        return models.stream().map(m -> m.name() + " " + m.intraOpThreads()).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /**
+     * Fails the run unless the server runs each model with the intra-op threads the raw engine used: the ratios
+     * compare one model's forward in two places, not two thread settings.
+     */
+    private static void sameThreadsAsRaw(ServerUnderTest server, List<ModelCase> models) throws Exception {
         for (ModelCase m : models) {
-            b.append(b.length() == 1 ? "" : ", ").append(m.name()).append(' ').append(m.intraOpThreads());
+            HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").GET().build());
+            Matcher threads = Pattern.compile("\"intra_op_threads\":(\\d+)").matcher(r.body());
+            if (r.statusCode() != 200 || !threads.find()) {
+                throw new IllegalStateException("could not read the intra-op threads of " + m.name() + ": " + r.statusCode() + " " + r.body());
+            }
+            if (Integer.parseInt(threads.group(1)) != m.intraOpThreads()) {
+                throw new IllegalStateException("the server runs " + m.name() + " with " + threads.group(1)
+                        + " intra-op threads, the raw engine ran it with " + m.intraOpThreads());
+            }
         }
-        return b.append(')').toString();
+        log("  intra-op threads as in the raw engine: " + intraOpThreads(models));
     }
 
     private static void patch(ServerUnderTest server, ModelCase m, int maxBatch) throws Exception {

@@ -105,6 +105,8 @@ class DriftRetrainIT {
         JsonObject model = Seraphim.json(Seraphim.get("/api/v1/models/retrain-learn").body());
         assertEquals("1", model.getString("default_version"), "the canary does not become the default: " + model);
         JsonObject v2 = Seraphim.json(Seraphim.get("/api/v1/models/retrain-learn/versions/2").body());
+        assertEquals(1, v2.getInt("intra_op_threads"), "the retrained version keeps the default version's settings: " + v2);
+        assertEquals(8, v2.getJsonObject("batching").getInt("max_batch_size"), v2.toString());
         JsonObject m = v2.getJsonObject("metrics");
         double candidate = m.getJsonNumber("heldout_accuracy").doubleValue();
         double baseline = m.getJsonNumber("baseline_accuracy").doubleValue();
@@ -225,7 +227,9 @@ class DriftRetrainIT {
     }
 
     private static void register(String name) throws Exception {
-        HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\",\"version\":\"1\"," + Registrations.MLP_SIGNATURE + "}",
+        // serving settings of its own, which a retrained version must carry over
+        HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\",\"version\":\"1\"," + Registrations.MLP_SIGNATURE
+                        + ",\"batching\":{\"max_batch_size\":8},\"intra_op_threads\":1}",
                 "model.pt", Registrations.demoModel("tabular-mlp.pt"));
         assertEquals(201, r.statusCode(), r.body());
     }

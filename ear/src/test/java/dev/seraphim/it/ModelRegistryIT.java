@@ -129,6 +129,16 @@ class ModelRegistryIT {
             assertTrue(Seraphim.json(refused.body()).getString("detail").contains("between 1 and 1024"), refused.body());
             assertEquals(3, Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/1").body()).getInt("intra_op_threads"),
                     "a refused change leaves the setting as it was");
+            HttpResponse<String> halfBad = Registrations.call("PATCH", "/api/v1/models/" + name + "/versions/1",
+                    "{\"intra_op_threads\":1,\"batching\":{\"max_batch_size\":0}}");
+            assertEquals(400, halfBad.statusCode(), halfBad.body());
+            assertTrue(Seraphim.json(halfBad.body()).getString("detail").contains("max_batch_size"), halfBad.body());
+            JsonObject unchanged = Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/1").body());
+            assertEquals(3, unchanged.getInt("intra_op_threads"), "nothing of a refused change is stored: " + unchanged);
+            assertEquals(32, unchanged.getJsonObject("batching").getInt("max_batch_size"), unchanged.toString());
+            HttpResponse<String> wrapped = Registrations.call("PATCH", "/api/v1/models/" + name + "/versions/1",
+                    "{\"intra_op_threads\":4294967297}");
+            assertEquals(400, wrapped.statusCode(), "2^32 + 1 is not read as 1: " + wrapped.body());
 
             HttpResponse<String> badRegistration = Registrations.register("{\"name\":\"" + name + "\","
                     + Registrations.MLP_SIGNATURE + ",\"intra_op_threads\":\"two\"}", "tabular-mlp.pt", pt);

@@ -52,6 +52,8 @@ class TorchServeApiIT {
         assertEquals(5, described.getInt("maxBatchDelay"));
         assertEquals(1, described.getJsonArray("workers").size());
         assertEquals("READY", described.getJsonArray("workers").getJsonObject(0).getString("status"));
+        assertEquals(1, Seraphim.json(Seraphim.get("/api/v1/models/" + name + "/versions/1").body()).getInt("intra_op_threads"),
+                "the store descriptor's intra_op_threads, which TorchServe's parameters cannot give, is kept");
 
         Golden golden = Golden.load("tabular-mlp");
         Golden.Case c = golden.cases().get(1);

@@ -284,7 +284,11 @@ public class ModelLifecycle {
         return locked(() -> audited(actor, "update", name, version, "max_batch_size=" + maxBatchSize + " max_batch_delay_ms="
                 + maxBatchDelayMs + " queue_capacity=" + queueCapacity + " workers=" + workers
                 + " intra_op_threads=" + intraOpThreads, () -> {
+            // everything is checked before anything is stored: a refused change leaves the version as it was (and
+            // through the CDI settings, not the engine EJB, whose container would wrap the refusal in an EJBException)
             try {
+                engineSettings.batching(registry.version(name, version).descriptor(artifacts.root()).batching()
+                        .with(maxBatchSize, maxBatchDelayMs, queueCapacity, workers));
                 if (intraOpThreads != null) {
                     ModelDescriptors.checkIntraOpThreads(intraOpThreads);
                 }
@@ -293,11 +297,7 @@ public class ModelLifecycle {
             }
             ModelVersion v = registry.changeSettings(name, version, maxBatchSize, maxBatchDelayMs, queueCapacity, workers,
                     intraOpThreads, actor);
-            try {
-                engine.reconfigure(v.descriptor(artifacts.root()));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidArtifactException(e.getMessage());
-            }
+            engine.reconfigure(v.descriptor(artifacts.root()));
             return v;
         }));
     }
@@ -332,21 +332,11 @@ public class ModelLifecycle {
             List<ModelVersion> all = registry.allVersions();
             refreshRegistered(all);
             for (ModelVersion v : all) {
-                String name = v.model().name();
-                boolean here = engine.loaded(name, v.version()).isPresent();
-                if (v.wantedLoaded() && !here) {
-                    ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
-                    if (served.ready()) {
-                        if (v.state() != VersionState.READY) {
-                            registry.loaded(name, v.version(), SYSTEM);
-                        }
-                    } else {
-                        registry.failed(name, v.version(), served.error(), SYSTEM);
-                    }
-                } else if (!v.wantedLoaded() && here) {
-                    engine.unload(name, v.version());
-                } else if (here) {
-                    engine.reconfigure(v.descriptor(artifacts.root()));
+                try {
+                    reconcile(v);
+                } catch (RuntimeException e) {
+                    // one version the engine cannot take (settings stored before they were checked) must not stop the rest
+                    LOG.log(Level.WARNING, "could not reconcile version " + v.version() + " of model " + v.model().name(), e);
                 }
             }
             for (ServedModel served : engine.all()) {
@@ -366,6 +356,25 @@ public class ModelLifecycle {
             }
             return null;
         });
+    }
+
+    private void reconcile(ModelVersion v) {
+        String name = v.model().name();
+        boolean here = engine.loaded(name, v.version()).isPresent();
+        if (v.wantedLoaded() && !here) {
+            ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
+            if (served.ready()) {
+                if (v.state() != VersionState.READY) {
+                    registry.loaded(name, v.version(), SYSTEM);
+                }
+            } else {
+                registry.failed(name, v.version(), served.error(), SYSTEM);
+            }
+        } else if (!v.wantedLoaded() && here) {
+            engine.unload(name, v.version());
+        } else if (here) {
+            engine.reconfigure(v.descriptor(artifacts.root()));
+        }
     }
 
     private void refreshRegistered() {

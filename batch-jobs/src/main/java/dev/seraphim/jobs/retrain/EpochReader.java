@@ -1,10 +1,10 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.inference.engine.EngineSettings;
 import jakarta.batch.api.chunk.AbstractItemReader;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.batch.runtime.context.StepContext;
 import jakarta.enterprise.context.Dependent;
-import dev.seraphim.inference.engine.EngineSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -36,7 +36,7 @@ public class EpochReader extends AbstractItemReader {
     TrainingData data;
 
     @Inject
-    EngineSettings engine;
+    EngineSettings engineSettings;
 
     private RetrainPlan plan;
     private TrainingSet trainingSet;
@@ -54,7 +54,7 @@ public class EpochReader extends AbstractItemReader {
             next = 0;
         }
         trainingSet = data.load(plan, false);
-        run = TrainingRun.start(start, trainingSet, plan.training(), engine.intraOpThreads());
+        run = TrainingRun.start(start, trainingSet, plan.training(), engineSettings.intraOpThreads());
         step.setTransientUserData(new Session(plan, run, dir));
         LOG.info("training " + plan.model() + " on " + trainingSet.rows + " examples from epoch " + next + " of "
                 + plan.training().epochs() + (next > 0 ? " (from the checkpoint)" : ""));

@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.inference.engine.EngineSettings;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ModelLifecycle;
@@ -7,11 +8,11 @@ import dev.seraphim.registry.ModelVersion;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.enterprise.context.Dependent;
-import dev.seraphim.inference.engine.EngineSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ public class RetrainEvaluation extends AbstractBatchlet {
     ModelLifecycle lifecycle;
 
     @Inject
-    EngineSettings engine;
+    EngineSettings engineSettings;
 
     @Override
     public String process() throws Exception {
@@ -64,8 +65,8 @@ public class RetrainEvaluation extends AbstractBatchlet {
                 throw new IllegalStateException("no held-out examples; send more feedback");
             }
             heldOutRows = heldOut.rows;
-            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut, engine.intraOpThreads());
-            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut, engine.intraOpThreads());
+            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut, engineSettings.intraOpThreads());
+            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut, engineSettings.intraOpThreads());
         }
         double gain = candidateAccuracy - currentAccuracy;
         String figures = String.format(Locale.ROOT, "held-out accuracy %.3f against %.3f of default version %s on %d rows (gain %.3f, needed %.3f)",
@@ -79,7 +80,10 @@ public class RetrainEvaluation extends AbstractBatchlet {
                 .add("baseline_accuracy", currentAccuracy).add("baseline_version", current.version()).add("gain", gain)
                 .add("train_examples", trainRows).add("heldout_examples", heldOutRows).add("epochs", plan.training().epochs())
                 .add("trainer", plan.trainer()).add("retrain_execution_id", job.getExecutionId()).build();
-        JsonObject metadata = Json.createObjectBuilder(ModelDescriptors.signature(currentDescriptor)).add("name", model)
+        // the candidate replaces the default version, so it keeps that version's serving settings too
+        JsonObjectBuilder base = Json.createObjectBuilder(ModelDescriptors.signature(currentDescriptor));
+        ModelDescriptors.settings(currentDescriptor).forEach(base::add);
+        JsonObject metadata = base.add("name", model)
                 .add("description", "retrained from version " + plan.baseVersion() + " on " + trainRows + " labelled examples"
                         + (plan.reason() == null || plan.reason().isBlank() ? "" : " (" + plan.reason() + ")"))
                 .add("metrics", metrics).add("load", plan.training().canary()).build();

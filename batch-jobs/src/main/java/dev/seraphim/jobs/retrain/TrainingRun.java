@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.inference.engine.IntraOpThreads;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -16,8 +17,6 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.parameter_iterator;
 import org.bytedeco.pytorch.parameter_list;
 import org.bytedeco.pytorch.global.torch;
-
-import dev.seraphim.inference.engine.IntraOpThreads;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,12 +42,12 @@ final class TrainingRun implements AutoCloseable {
 
     private TrainingRun(JitModule module, TensorVector parameters, Adam optimizer, TrainingSet data, RetrainPlan.Training settings,
                         int intraOpThreads) {
-        this.intraOpThreads = intraOpThreads;
         this.module = module;
         this.parameters = parameters;
         this.optimizer = optimizer;
         this.data = data;
         this.settings = settings;
+        this.intraOpThreads = intraOpThreads;
     }
 
     /**

@@ -110,7 +110,13 @@ public class InferenceEngine {
                             + expectedSha256.get() + "; the file was changed or damaged");
                 }
             }
-            LoadedModel model = LoadedModel.load(d, device, settings.intraOpThreads(d));
+            int threads = settings.intraOpThreads(d);
+            if (threads > Runtime.getRuntime().availableProcessors()) {
+                // each thread that runs a forward gets its own OpenMP team: more threads than cores only contend
+                LOG.warning("model " + d.name() + " version " + d.version() + " asks for " + threads + " intra-op threads on "
+                        + Runtime.getRuntime().availableProcessors() + " cores");
+            }
+            LoadedModel model = LoadedModel.load(d, device, threads);
             BatchingSettings batching = settings.batching(d.batching());
             Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching, model::forward, executor,
                     batchMetrics.observer(d.name(), d.version()));

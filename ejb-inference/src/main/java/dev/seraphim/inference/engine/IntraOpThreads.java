@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.global.torch;
  * model; so each forward asks for its own model's count on its own thread (and a retraining epoch for the
  * server's), and the count changes only when that thread last ran with another one, because
  * {@code at::set_num_threads} also empties the thread's oneDNN primitive cache. It also sets libtorch's
- * process-wide default, which is why every libtorch user in the server goes through here rather than trusting it.
+ * process-wide default, which is why every forward and training step in the server goes through here rather than trusting it.
  */
 public final class IntraOpThreads {
     private IntraOpThreads() {

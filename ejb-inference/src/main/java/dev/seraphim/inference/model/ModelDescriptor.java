@@ -33,5 +33,13 @@ public record ModelDescriptor(String name, String version, Path file, List<Tenso
         public static BatchingOverrides none() {
             return new BatchingOverrides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
+
+        /** These overrides with each non-null argument replacing its field. */
+        public BatchingOverrides with(Integer newMaxBatchSize, Integer newMaxBatchDelayMs, Integer newQueueCapacity, Integer newWorkers) {
+            return new BatchingOverrides(newMaxBatchSize != null ? Optional.of(newMaxBatchSize) : maxBatchSize,
+                    newMaxBatchDelayMs != null ? Optional.of(newMaxBatchDelayMs) : maxBatchDelayMs,
+                    newQueueCapacity != null ? Optional.of(newQueueCapacity) : queueCapacity,
+                    newWorkers != null ? Optional.of(newWorkers) : workers);
+        }
     }
 }

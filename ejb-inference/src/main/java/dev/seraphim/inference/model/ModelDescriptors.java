@@ -57,6 +57,19 @@ public final class ModelDescriptors {
         return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout, threads);
     }
 
+    /** The settings the descriptor overrides (batching, timeout_ms, intra_op_threads), as a descriptor writes them. */
+    public static JsonObject settings(ModelDescriptor d) {
+        JsonObjectBuilder batching = Json.createObjectBuilder();
+        d.batching().maxBatchSize().ifPresent(v -> batching.add("max_batch_size", v));
+        d.batching().maxBatchDelayMs().ifPresent(v -> batching.add("max_batch_delay_ms", v));
+        d.batching().queueCapacity().ifPresent(v -> batching.add("queue_capacity", v));
+        d.batching().workers().ifPresent(v -> batching.add("workers", v));
+        JsonObjectBuilder b = Json.createObjectBuilder().add("batching", batching);
+        d.timeoutMillis().ifPresent(v -> b.add("timeout_ms", v));
+        d.intraOpThreads().ifPresent(v -> b.add("intra_op_threads", v));
+        return b.build();
+    }
+
     /** The signature as stored by the registry: inputs, outputs, padding. */
     public static JsonObject signature(ModelDescriptor d) {
         JsonObjectBuilder padding = Json.createObjectBuilder();

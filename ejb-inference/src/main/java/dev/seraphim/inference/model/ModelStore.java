@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * The model-store directory: each model is a TorchScript file with a JSON descriptor beside it
- * ({@code <name>.json}: name, version, file, inputs, outputs, optional padding, batching and timeout_ms).
+ * ({@code <name>.json}: name, version, file, inputs, outputs, optional padding, batching, timeout_ms and intra_op_threads).
  */
 public final class ModelStore {
 

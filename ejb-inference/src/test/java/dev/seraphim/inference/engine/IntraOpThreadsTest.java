@@ -1,6 +1,8 @@
 package dev.seraphim.inference.engine;
 
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,7 @@ class IntraOpThreadsTest {
             // the second thread's set_num_threads also changed libtorch's process-wide default; the first keeps 1
             assertEquals(1, on(one, IntraOpThreads::current));
             assertEquals(3, on(two, () -> {
-                torch.ones(4, 4).matmul(torch.ones(4, 4)).close();
+                parallelWork();
                 return IntraOpThreads.current();
             }));
         } finally {
@@ -63,13 +65,25 @@ class IntraOpThreadsTest {
             });
             assertEquals(4, on(bare, IntraOpThreads::current), "the hazard IntraOpThreads.use guards against");
             assertEquals(2, on(fresh, () -> {
-                torch.ones(64, 64).matmul(torch.ones(64, 64)).close();
+                parallelWork();
                 return IntraOpThreads.current();
             }));
         } finally {
             other.shutdownNow();
             fresh.shutdownNow();
             bare.shutdownNow();
+        }
+    }
+
+    @AfterAll
+    static void restoreTheDefault() {
+        torch.set_num_threads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Work above libtorch's grain size (32 768 elements), so that it opens a parallel region. */
+    private static void parallelWork() {
+        try (Tensor ones = torch.ones(1 << 20); Tensor sum = ones.sum()) {
+            assertEquals(1 << 20, sum.item_double(), 0.0);
         }
     }
 

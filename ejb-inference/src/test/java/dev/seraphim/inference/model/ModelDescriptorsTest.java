@@ -27,7 +27,9 @@ class ModelDescriptorsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":0}"));
         assertTrue(e.getMessage().contains("between 1 and 1024"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":5000}"));
+        assertThrows(IllegalArgumentException.class, () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":1025}"));
+        assertThrows(IllegalArgumentException.class, () -> parse("{" + SIGNATURE + ",\"intra_op_threads\":-1}"));
+        assertEquals(Optional.of(1024), parse("{" + SIGNATURE + ",\"intra_op_threads\":1024}").intraOpThreads());
     }
 
     @Test
@@ -43,6 +45,19 @@ class ModelDescriptorsTest {
         e = assertThrows(IllegalArgumentException.class, () -> parse("{" + SIGNATURE + ",\"timeout_ms\":\"30000\"}"));
         assertTrue(e.getMessage().contains("'timeout_ms' must be an integer"), e.getMessage());
         assertEquals(Optional.of(9_999_999_999L), parse("{" + SIGNATURE + ",\"timeout_ms\":9999999999}").timeoutMillis());
+    }
+
+    @Test
+    void settingsRoundTripThroughTheirJson() {
+        ModelDescriptor d = parse("{" + SIGNATURE + ",\"batching\":{\"max_batch_size\":8,\"workers\":2},\"timeout_ms\":500,\"intra_op_threads\":1}");
+        JsonObject settings = ModelDescriptors.settings(d);
+        assertEquals("{\"batching\":{\"max_batch_size\":8,\"workers\":2},\"timeout_ms\":500,\"intra_op_threads\":1}", settings.toString());
+        var withSignature = Json.createObjectBuilder(ModelDescriptors.signature(d));
+        settings.forEach(withSignature::add);
+        ModelDescriptor again = ModelDescriptors.fromJson(withSignature.build(), "m", "1", Path.of("m.pt"));
+        assertEquals(d.batching(), again.batching());
+        assertEquals(d.timeoutMillis(), again.timeoutMillis());
+        assertEquals(d.intraOpThreads(), again.intraOpThreads());
     }
 
     private static ModelDescriptor parse(String json) {

@@ -194,8 +194,8 @@ public class ModelsResource {
         if (!o.containsKey(key) || o.isNull(key)) {
             return null;
         }
-        if (!(o.get(key) instanceof JsonNumber n) || !n.isIntegral()) {
-            throw new ApiError.BadRequestException("'" + key + "' must be an integer");
+        if (!(o.get(key) instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > 31) {
+            throw new ApiError.BadRequestException("'" + key + "' must be an integer (32 bits)");
         }
         return n.intValue();
     }

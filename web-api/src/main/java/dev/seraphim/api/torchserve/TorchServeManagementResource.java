@@ -89,6 +89,10 @@ public class TorchServeManagementResource {
         if (signature.containsKey("padding")) {
             metadata.add("padding", signature.getJsonObject("padding"));
         }
+        if (signature.containsKey("intra_op_threads")) {
+            // not a TorchServe parameter: the store's descriptor is the only place that says it
+            metadata.add("intra_op_threads", signature.get("intra_op_threads"));
+        }
         ModelVersion v;
         try (InputStream in = Files.newInputStream(file)) {
             v = lifecycle.register(in, new ModelLifecycle.Registration(metadata.build(), file.getFileName().toString(), "torchserve-api"));
