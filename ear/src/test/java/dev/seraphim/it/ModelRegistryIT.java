@@ -93,7 +93,7 @@ class ModelRegistryIT {
     }
 
     @Test
-    void eachVersionRunsWithItsOwnIntraOpThreadsChangedLive() throws Exception {
+    void eachVersionHasItsOwnIntraOpThreadsChangedLive() throws Exception {
         String name = unique("threads");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         HttpResponse<String> one = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE
@@ -108,7 +108,8 @@ class ModelRegistryIT {
 
         Golden golden = Golden.load("tabular-mlp");
         try {
-            // both versions answer alike while the request threads switch between their counts
+            // both versions answer alike while the request threads switch between their counts (that each forward
+            // runs with its own count is LoadedModelThreadsTest's: the golden outputs are the same at any count)
             for (int round = 0; round < 3; round++) {
                 for (Golden.Case c : golden.cases()) {
                     assertGoldenVersion(name, golden, c, "1");
