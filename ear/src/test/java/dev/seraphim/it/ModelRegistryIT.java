@@ -141,6 +141,13 @@ class ModelRegistryIT {
                     "{\"intra_op_threads\":4294967297}");
             assertEquals(400, wrapped.statusCode(), "2^32 + 1 is not read as 1: " + wrapped.body());
 
+            HttpResponse<String> backToDefault = Registrations.call("PATCH", "/api/v1/models/" + name + "/versions/1",
+                    "{\"intra_op_threads\":null}");
+            assertEquals(200, backToDefault.statusCode(), backToDefault.body());
+            assertEquals(Runtime.getRuntime().availableProcessors(), Seraphim.json(backToDefault.body()).getInt("intra_op_threads"),
+                    "null gives the version back to the server's default");
+            assertGoldenVersion(name, golden, golden.cases().get(0), "1");
+
             HttpResponse<String> badRegistration = Registrations.register("{\"name\":\"" + name + "\","
                     + Registrations.MLP_SIGNATURE + ",\"intra_op_threads\":\"two\"}", "tabular-mlp.pt", pt);
             assertEquals(400, badRegistration.statusCode(), badRegistration.body());

@@ -283,13 +283,13 @@ public class ModelLifecycle {
                                        Integer queueCapacity, Integer workers, Integer intraOpThreads, String actor) {
         return locked(() -> audited(actor, "update", name, version, "max_batch_size=" + maxBatchSize + " max_batch_delay_ms="
                 + maxBatchDelayMs + " queue_capacity=" + queueCapacity + " workers=" + workers
-                + " intra_op_threads=" + intraOpThreads, () -> {
+                + " intra_op_threads=" + (Integer.valueOf(ModelVersion.SERVER_DEFAULT_THREADS).equals(intraOpThreads) ? "default" : intraOpThreads), () -> {
             // everything is checked before anything is stored: a refused change leaves the version as it was (and
             // through the CDI settings, not the engine EJB, whose container would wrap the refusal in an EJBException)
             try {
                 engineSettings.batching(registry.version(name, version).descriptor(artifacts.root()).batching()
                         .with(maxBatchSize, maxBatchDelayMs, queueCapacity, workers));
-                if (intraOpThreads != null) {
+                if (intraOpThreads != null && intraOpThreads != ModelVersion.SERVER_DEFAULT_THREADS) {
                     ModelDescriptors.checkIntraOpThreads(intraOpThreads);
                 }
             } catch (IllegalArgumentException e) {

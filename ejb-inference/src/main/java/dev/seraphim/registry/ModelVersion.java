@@ -61,6 +61,9 @@ public class ModelVersion {
     private Long timeoutMs;
     @Column(name = "intra_op_threads")
     private Integer intraOpThreads;
+
+    /** In a settings change: drop the version's own intra-op threads and follow the server's default again. */
+    public static final int SERVER_DEFAULT_THREADS = 0;
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     private VersionState state;
@@ -138,7 +141,7 @@ public class ModelVersion {
     void changeSettings(Integer maxBatchSize, Integer maxBatchDelayMs, Integer queueCapacity, Integer workers,
                         Integer intraOpThreads, String actor) {
         if (intraOpThreads != null) {
-            this.intraOpThreads = intraOpThreads;
+            this.intraOpThreads = intraOpThreads == SERVER_DEFAULT_THREADS ? null : intraOpThreads;
         }
         if (maxBatchSize != null) {
             this.maxBatchSize = maxBatchSize;

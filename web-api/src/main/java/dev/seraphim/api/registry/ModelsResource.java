@@ -2,6 +2,7 @@ package dev.seraphim.api.registry;
 
 import dev.seraphim.api.ApiError;
 import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.ModelVersion;
@@ -144,7 +145,7 @@ public class ModelsResource {
         Integer workers = integer(json, "workers");
         ModelVersion v = lifecycle.changeSettings(name, version, integer(batching, "max_batch_size"),
                 integer(batching, "max_batch_delay_ms"), integer(batching, "queue_capacity"),
-                workers != null ? workers : integer(batching, "workers"), integer(json, "intra_op_threads"), actor());
+                workers != null ? workers : integer(batching, "workers"), intraOpThreads(json), actor());
         return view(v).toString();
     }
 
@@ -188,6 +189,19 @@ public class ModelsResource {
         } catch (JsonException | IllegalStateException e) {
             throw new ApiError.BadRequestException("the body must be a JSON object");
         }
+    }
+
+    /** Absent: unchanged; null: the server's default again; else a count, which must be one. */
+    private static Integer intraOpThreads(JsonObject json) {
+        if (json.containsKey("intra_op_threads") && json.isNull("intra_op_threads")) {
+            return ModelVersion.SERVER_DEFAULT_THREADS;
+        }
+        Integer threads = integer(json, "intra_op_threads");
+        if (threads != null && threads == ModelVersion.SERVER_DEFAULT_THREADS) {
+            throw new ApiError.BadRequestException("intra_op_threads must be between 1 and " + ModelDescriptors.MAX_INTRA_OP_THREADS
+                    + ", or null for the server's default, not 0");
+        }
+        return threads;
     }
 
     private static Integer integer(JsonObject o, String key) {
