@@ -16,8 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
 /**
@@ -416,12 +415,12 @@ public final class Benchmark {
     private static void sameThreadsAsRaw(ServerUnderTest server, List<ModelCase> models) throws Exception {
         for (ModelCase m : models) {
             HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").GET().build());
-            Matcher threads = Pattern.compile("\"intra_op_threads\":(\\d+)").matcher(r.body());
-            if (r.statusCode() != 200 || !threads.find()) {
+            OptionalInt threads = r.statusCode() == 200 ? ModelCase.intraOpThreadsIn(r.body()) : OptionalInt.empty();
+            if (threads.isEmpty()) {
                 throw new IllegalStateException("could not read the intra-op threads of " + m.name() + ": " + r.statusCode() + " " + r.body());
             }
-            if (Integer.parseInt(threads.group(1)) != m.intraOpThreads()) {
-                throw new IllegalStateException("the server runs " + m.name() + " with " + threads.group(1)
+            if (threads.getAsInt() != m.intraOpThreads()) {
+                throw new IllegalStateException("the server runs " + m.name() + " with " + threads.getAsInt()
                         + " intra-op threads, the raw engine ran it with " + m.intraOpThreads());
             }
         }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,8 +43,13 @@ record ModelCase(String name, Path file, String input, String datatype, long[] r
 
     /** The descriptor's intra_op_threads, or the server's default when it sets none. */
     static int intraOpThreads(String descriptorJson) {
-        Matcher m = INTRA_OP_THREADS.matcher(descriptorJson);
-        return m.find() ? Integer.parseInt(m.group(1)) : serverDefaultThreads();
+        return intraOpThreadsIn(descriptorJson).orElse(serverDefaultThreads());
+    }
+
+    /** The intra_op_threads a descriptor or a registry view states, if it states one. */
+    static OptionalInt intraOpThreadsIn(String json) {
+        Matcher m = INTRA_OP_THREADS.matcher(json);
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 
     private static int serverDefaultThreads() {

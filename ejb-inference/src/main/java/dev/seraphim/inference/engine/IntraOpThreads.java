@@ -22,9 +22,4 @@ public final class IntraOpThreads {
             torch.set_num_threads(threads);
         }
     }
-
-    /** The count the calling thread's next parallel region would use. */
-    static int current() {
-        return torch.get_num_threads();
-    }
 }

@@ -25,17 +25,17 @@ class IntraOpThreadsTest {
         try {
             assertEquals(1, on(one, () -> {
                 IntraOpThreads.use(1);
-                return IntraOpThreads.current();
+                return torch.get_num_threads();
             }));
             assertEquals(3, on(two, () -> {
                 IntraOpThreads.use(3);
-                return IntraOpThreads.current();
+                return torch.get_num_threads();
             }));
             // the second thread's set_num_threads also changed libtorch's process-wide default; the first keeps 1
-            assertEquals(1, on(one, IntraOpThreads::current));
+            assertEquals(1, on(one, torch::get_num_threads));
             assertEquals(3, on(two, () -> {
                 parallelWork();
-                return IntraOpThreads.current();
+                return torch.get_num_threads();
             }));
         } finally {
             one.shutdownNow();
@@ -63,10 +63,10 @@ class IntraOpThreadsTest {
                 torch.set_num_threads(4);
                 return null;
             });
-            assertEquals(4, on(bare, IntraOpThreads::current), "the hazard IntraOpThreads.use guards against");
+            assertEquals(4, on(bare, torch::get_num_threads), "the hazard IntraOpThreads.use guards against");
             assertEquals(2, on(fresh, () -> {
                 parallelWork();
-                return IntraOpThreads.current();
+                return torch.get_num_threads();
             }));
         } finally {
             other.shutdownNow();

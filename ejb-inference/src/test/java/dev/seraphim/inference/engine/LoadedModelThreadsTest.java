@@ -62,7 +62,7 @@ class LoadedModelThreadsTest {
         rows.flip();
         List<TensorData> out = model.forward(List.of(new TensorData("features", DataType.FP32, new long[]{2, 16}, rows)));
         assertEquals(2, out.get(0).shape()[0]);
-        return IntraOpThreads.current();
+        return torch.get_num_threads();
     }
 
     private static <T> T on(ExecutorService thread, Supplier<T> task) throws Exception {
