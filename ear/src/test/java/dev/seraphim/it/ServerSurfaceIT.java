@@ -71,6 +71,28 @@ class ServerSurfaceIT {
         assertTrue(system.getJsonNumber("native_physical_bytes").longValue() > 0);
     }
 
+    /**
+     * The tests' model store holds a-unreadable.json, whose intra_op_threads is not an integer: sorted first, it
+     * used to stop the import, so that no model at all was imported. Now it is logged and the others are served.
+     */
+    @Test
+    void aBadDescriptorInTheModelStoreCostsOnlyItsOwnModel() throws Exception {
+        Seraphim.awaitReady();
+        assertTrue(Seraphim.logLines().stream().anyMatch(l -> l.contains(
+                "model store: descriptor a-unreadable.json: 'intra_op_threads' must be an integer")), "the refusal is logged");
+        assertEquals(404, Seraphim.get("/v2/models/a-unreadable").statusCode());
+        for (String after : new String[]{"tabular-mlp", "text-classifier-q1", "tiny-cnn"}) {
+            assertEquals(200, Seraphim.get("/v2/models/" + after + "/ready").statusCode(), after + " was imported after it");
+        }
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        // a count of this process (an earlier one may have done the import): exported, with both stages
+        for (String stage : new String[]{"descriptor", "import"}) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("seraphim_model_store_rejected_total{")
+                    && l.contains("stage=\"" + stage + "\"")), "rejections counted for stage " + stage);
+        }
+        assertEquals(0.0, value(metrics, "seraphim_model_store_rejected_total", "stage=\"import\""), "every readable model imported");
+    }
+
     @Test
     void metricsCountRequestsAndTimeThemPerModel() throws Exception {
         String body = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":[" + "0.5,".repeat(15) + "0.5]}]}";
@@ -90,7 +112,7 @@ class ServerSurfaceIT {
                 "seraphim_batches_total{", "seraphim_queue_wait_seconds_bucket{", "seraphim_batch_compute_seconds_bucket{",
                 "seraphim_queue_depth{", "seraphim_queue_rejected_total{", "seraphim_model_load_duration_seconds_count{",
                 "seraphim_model_versions{", "seraphim_native_physical_bytes{", "seraphim_native_allocated_bytes{",
-                "seraphim_database_up{", "seraphim_model_store_free_bytes{"}) {
+                "seraphim_database_up{", "seraphim_model_store_free_bytes{", "seraphim_model_store_rejected_total{"}) {
             assertTrue(metrics.contains(name), name + " is exported");
         }
         assertTrue(value(metrics, "seraphim_model_versions", "state=\"READY\"") >= 3, "the demo models are READY");

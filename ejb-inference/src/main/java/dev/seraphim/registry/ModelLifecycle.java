@@ -48,6 +48,9 @@ import java.util.zip.ZipFile;
 public class ModelLifecycle {
     private static final Logger LOG = Logger.getLogger(ModelLifecycle.class.getName());
     static final String SYSTEM = "system";
+    private static final org.eclipse.microprofile.metrics.Metadata STORE_REJECTED = org.eclipse.microprofile.metrics.Metadata
+            .builder().withName("seraphim_model_store_rejected")
+            .withDescription("Models of the model-store directory not imported: descriptor unreadable, or import failed").build();
 
     @Inject
     ModelRegistry registry;
@@ -95,6 +98,9 @@ public class ModelLifecycle {
             metrics.gauge(versions, () -> versionsByState.getOrDefault(state, 0L),
                     new org.eclipse.microprofile.metrics.Tag("state", state.name()));
         }
+        for (String stage : List.of("descriptor", "import")) {
+            metrics.counter(STORE_REJECTED, new org.eclipse.microprofile.metrics.Tag("stage", stage));
+        }
         try {
             importDemoStoreIfEmpty();
             reconcile();
@@ -122,29 +128,49 @@ public class ModelLifecycle {
         return artifacts;
     }
 
-    /** First start on an empty registry: the models of the model-store directory become version 1, loaded, default. */
+    /**
+     * First start on an empty registry: the models of the model-store directory become version 1, loaded, default.
+     * A descriptor that cannot be read, or a model that cannot be imported, is logged and counted in
+     * seraphim_model_store_rejected_total and costs only itself: the others are imported.
+     */
     private void importDemoStoreIfEmpty() {
         if (!registry.empty()) {
             return;
         }
-        List<ModelDescriptor> demo;
+        ModelStore.Scan demo;
         try {
             demo = new ModelStore(settings.demoStore()).scan();
         } catch (IOException e) {
             LOG.warning("no models imported: " + e.getMessage());
             return;
         }
-        for (ModelDescriptor d : demo) {
-            audited(SYSTEM, "import", d.name(), d.version(), "from the demo model store", () -> {
-                ArtifactStore.Staged staged = artifacts.stage(d.file(), Long.MAX_VALUE);
-                ModelVersion.Artifact artifact = artifacts.commit(staged, d.name(), d.version(), d.file().getFileName().toString());
-                registry.register(d, null, SYSTEM, "imported from the model store", artifact, null, null, SYSTEM);
-                registry.want(d.name(), d.version(), true, SYSTEM);
-                registry.setDefault(d.name(), d.version());
-                return null;
-            });
+        for (String reason : demo.rejected()) {
+            rejectedFromStore("descriptor", reason);
         }
-        LOG.info("imported " + demo.size() + " models from " + settings.demoStore() + " into the registry");
+        int imported = 0;
+        for (ModelDescriptor d : demo.models()) {
+            try {
+                audited(SYSTEM, "import", d.name(), d.version(), "from the demo model store", () -> {
+                    ArtifactStore.Staged staged = artifacts.stage(d.file(), Long.MAX_VALUE);
+                    ModelVersion.Artifact artifact = artifacts.commit(staged, d.name(), d.version(), d.file().getFileName().toString());
+                    registry.register(d, null, SYSTEM, "imported from the model store", artifact, null, null, SYSTEM);
+                    registry.want(d.name(), d.version(), true, SYSTEM);
+                    registry.setDefault(d.name(), d.version());
+                    return null;
+                });
+                imported++;
+            } catch (RuntimeException e) {
+                rejectedFromStore("import", "model " + d.name() + " version " + d.version() + " not imported: " + e.getMessage());
+            }
+        }
+        LOG.info("imported " + imported + " models from " + settings.demoStore() + " into the registry"
+                + (demo.rejected().isEmpty() && imported == demo.models().size() ? ""
+                        : "; " + (demo.rejected().size() + demo.models().size() - imported) + " rejected (logged above)"));
+    }
+
+    private void rejectedFromStore(String stage, String reason) {
+        LOG.warning("model store: " + reason);
+        metrics.counter(STORE_REJECTED, new org.eclipse.microprofile.metrics.Tag("stage", stage)).inc();
     }
 
     /** What a registration carries besides the file. */
@@ -331,9 +357,10 @@ public class ModelLifecycle {
         locked(() -> {
             List<ModelVersion> all = registry.allVersions();
             refreshRegistered(all);
+            boolean stateChanged = false;
             for (ModelVersion v : all) {
                 try {
-                    reconcile(v);
+                    stateChanged |= reconcile(v);
                 } catch (RuntimeException e) {
                     // one version the engine cannot take (settings stored before they were checked) must not stop the rest
                     LOG.log(Level.WARNING, "could not reconcile version " + v.version() + " of model " + v.model().name(), e);
@@ -354,27 +381,34 @@ public class ModelLifecycle {
                     engine.clearDefault(m.name());
                 }
             }
+            if (stateChanged) {
+                // seraphim_model_versions must show a load at once, not at the next sync
+                refreshRegistered();
+            }
             return null;
         });
     }
 
-    private void reconcile(ModelVersion v) {
+    /** Makes this server match one version's record; true when that changed the version's state in the registry. */
+    private boolean reconcile(ModelVersion v) {
         String name = v.model().name();
         boolean here = engine.loaded(name, v.version()).isPresent();
         if (v.wantedLoaded() && !here) {
             ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
-            if (served.ready()) {
-                if (v.state() != VersionState.READY) {
-                    registry.loaded(name, v.version(), SYSTEM);
-                }
-            } else {
+            if (!served.ready()) {
                 registry.failed(name, v.version(), served.error(), SYSTEM);
+                return true;
+            }
+            if (v.state() != VersionState.READY) {
+                registry.loaded(name, v.version(), SYSTEM);
+                return true;
             }
         } else if (!v.wantedLoaded() && here) {
             engine.unload(name, v.version());
         } else if (here) {
             engine.reconfigure(v.descriptor(artifacts.root()));
         }
+        return false;
     }
 
     private void refreshRegistered() {

@@ -1,13 +1,9 @@
 package dev.seraphim.inference.model;
 
-import dev.seraphim.inference.tensor.DataType;
-import dev.seraphim.inference.tensor.TensorSpec;
 import jakarta.json.Json;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
+import jakarta.json.JsonString;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -36,35 +30,57 @@ public final class ModelStore {
         return directory;
     }
 
-    public List<ModelDescriptor> scan() throws IOException {
+    /**
+     * What a scan found: the models whose descriptors could be read, and one reason for each descriptor that
+     * could not (so that one bad file costs its own model, not the whole store).
+     */
+    public record Scan(List<ModelDescriptor> models, List<String> rejected) {
+    }
+
+    public Scan scan() throws IOException {
         if (!Files.isDirectory(directory)) {
             throw new IOException("model store " + directory + " is not a directory");
         }
         List<ModelDescriptor> found = new ArrayList<>();
+        List<String> rejected = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
             for (Path descriptor : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
-                found.add(read(descriptor));
+                try {
+                    found.add(read(descriptor));
+                } catch (IOException e) {
+                    rejected.add(e.getMessage());
+                }
             }
         }
-        return found;
+        return new Scan(List.copyOf(found), List.copyOf(rejected));
     }
 
     ModelDescriptor read(Path descriptorFile) throws IOException {
+        String named = "descriptor " + descriptorFile.getFileName();
         JsonObject json;
         try (InputStream in = Files.newInputStream(descriptorFile); JsonReader reader = Json.createReader(in)) {
             json = reader.readObject();
+        } catch (IOException e) {
+            throw new IOException(named + " could not be read (" + e.getClass().getSimpleName() + ")", e);
         } catch (RuntimeException e) {
-            throw new IOException("descriptor " + descriptorFile.getFileName() + " is not valid JSON: " + e.getMessage(), e);
+            throw new IOException(named + " is not valid JSON: " + e.getMessage(), e);
         }
         try {
-            String name = json.getString("name");
-            Path file = directory.resolve(json.getString("file")).normalize();
+            String name = required(json, "name");
+            Path file = directory.resolve(required(json, "file")).normalize();
             if (!file.startsWith(directory)) {
-                throw new IOException("descriptor " + descriptorFile.getFileName() + ": file must be inside the model store");
+                throw new IOException(named + ": file must be inside the model store");
             }
             return ModelDescriptors.fromJson(json, name, json.getString("version", "1"), file);
         } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
-            throw new IOException("descriptor " + descriptorFile.getFileName() + ": " + e.getMessage(), e);
+            throw new IOException(named + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String required(JsonObject json, String key) {
+        if (!(json.get(key) instanceof JsonString s) || s.getString().isBlank()) {
+            throw new IllegalArgumentException("'" + key + "' is required and must be a string");
+        }
+        return s.getString();
     }
 }
