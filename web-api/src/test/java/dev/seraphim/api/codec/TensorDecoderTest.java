@@ -67,6 +67,65 @@ class TensorDecoderTest {
     }
 
     @Test
+    void manyValuesAcrossTheBulkWritesKeepTheirOrder() {
+        // more values than one bulk write holds, plain decimals (gathered) mixed with exponents (written directly)
+        Random random = new Random(11);
+        int n = 10_007;
+        String[] texts = new String[n];
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            float v = (float) (random.nextDouble() * 2 - 1);
+            texts[i] = i % 97 == 0 ? v + "e-3" : i % 5 == 0 ? String.format("%.12f", v) : Float.toString(v);
+            json.append(i > 0 ? "," : "").append(texts[i]);
+        }
+        ByteBuffer f = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, new long[]{n},
+                new TensorLimits(1 << 20, 1 << 20)).data();
+        assertEquals(n * 4, f.remaining());
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(Float.parseFloat(texts[i])), Float.floatToIntBits(f.getFloat()), "element " + i + ": " + texts[i]);
+        }
+    }
+
+    @Test
+    void eightDigitsAtATimeMatchTheirText() {
+        Random random = new Random(5);
+        for (int i = 0; i < 10_000; i++) {
+            String digits = String.format("%08d", random.nextInt(100_000_000));
+            long word = ByteBuffer.wrap(digits.getBytes(StandardCharsets.US_ASCII)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            assertTrue(TensorDecoder.eightDigits(word), digits);
+            assertEquals(Long.parseLong(digits), TensorDecoder.eightDigitsValue(word), digits);
+        }
+        for (String notDigits : new String[]{"1234567,", "/1234567", "12:45678", "1234 678", "-1234567", "1234567.", "\u00e912345"}) {
+            byte[] b = java.util.Arrays.copyOf(notDigits.getBytes(StandardCharsets.ISO_8859_1), 8);
+            assertTrue(!TensorDecoder.eightDigits(ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), notDigits);
+        }
+    }
+
+    @Test
+    void theEndOfAnArrayIsFoundWhereverItsBracketsFallInAWord() {
+        for (int pad = 0; pad < 17; pad++) {
+            String lead = "[" + " ".repeat(pad) + "1.25,-3,";
+            String nested = "[[" + "0.5,".repeat(pad) + "1],[" + "2,".repeat(pad) + "3]]";
+            for (String a : new String[]{lead + "7]", nested, "[" + "4,".repeat(pad) + "5 ]"}) {
+                byte[] doc = ("{\"a\":" + a + ",\"b\":1}").getBytes(StandardCharsets.UTF_8);
+                assertEquals(5 + a.length(), TensorDecoder.matchingBracket(doc, 5), a);
+            }
+            for (String bad : new String[]{"[" + "1,".repeat(pad) + "\"2\"]", "[" + "1,".repeat(pad) + "{}]", "[" + "1,".repeat(pad) + "2"}) {
+                byte[] doc = bad.getBytes(StandardCharsets.UTF_8);
+                assertThrows(MalformedJsonException.class, () -> TensorDecoder.matchingBracket(doc, 0), bad);
+            }
+        }
+        for (char c = 0; c < 256; c++) {
+            long word = repeated(c);
+            assertEquals(c == '[' || c == ']' || c == '"' || c == '{' || c == '}', TensorDecoder.structural(word), "byte " + (int) c);
+        }
+    }
+
+    private static long repeated(char c) {
+        return 0x0101010101010101L * (c & 0xff);
+    }
+
+    @Test
     void declaredShapeStillRefusesMalformedNumbers() {
         for (String bad : new String[]{"[1.]", "[2x]", "[-]", "[1.5.5]", "[.5]", "[1e]", "[--1]", "[1,\"2\"]"}) {
             assertThrows(RuntimeException.class, () -> TensorDecoder.decode("x", array(bad), DataType.FP32, new long[]{bad.split(",").length}, LIMITS), bad);
