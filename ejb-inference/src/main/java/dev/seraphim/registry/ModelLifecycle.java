@@ -160,7 +160,8 @@ public class ModelLifecycle {
                 });
                 imported++;
             } catch (RuntimeException e) {
-                rejectedFromStore("import", "model " + d.name() + " version " + d.version() + " not imported: " + e.getMessage());
+                String reason = e instanceof jakarta.ejb.EJBException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+                rejectedFromStore("import", "model " + d.name() + " version " + d.version() + " not imported: " + reason);
             }
         }
         LOG.info("imported " + imported + " models from " + settings.demoStore() + " into the registry"
@@ -397,7 +398,7 @@ public class ModelLifecycle {
             ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
             if (!served.ready()) {
                 registry.failed(name, v.version(), served.error(), SYSTEM);
-                return true;
+                return v.state() != VersionState.FAILED;
             }
             if (v.state() != VersionState.READY) {
                 registry.loaded(name, v.version(), SYSTEM);

@@ -43,10 +43,18 @@ public final class ModelStore {
         }
         List<ModelDescriptor> found = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
+        java.util.Map<String, String> describedBy = new java.util.HashMap<>();
         try (Stream<Path> files = Files.list(directory)) {
             for (Path descriptor : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
                 try {
-                    found.add(read(descriptor));
+                    ModelDescriptor d = read(descriptor);
+                    String first = describedBy.putIfAbsent(d.name() + "\u0000" + d.version(), descriptor.getFileName().toString());
+                    if (first != null) {
+                        // a second import of the same version would replace the first one's file under it
+                        throw new IOException("descriptor " + descriptor.getFileName() + ": model " + d.name() + " version "
+                                + d.version() + " is already described by " + first);
+                    }
+                    found.add(d);
                 } catch (IOException e) {
                     rejected.add(e.getMessage());
                 }
@@ -70,6 +78,9 @@ public final class ModelStore {
             Path file = directory.resolve(required(json, "file")).normalize();
             if (!file.startsWith(directory)) {
                 throw new IOException(named + ": file must be inside the model store");
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new IOException(named + ": its file '" + directory.relativize(file) + "' is not in the model store");
             }
             return ModelDescriptors.fromJson(json, name, json.getString("version", "1"), file);
         } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {

@@ -27,7 +27,12 @@ class ModelStoreTest {
         write("d-no-name.json", "{\"file\":\"d.pt\"," + SIGNATURE + "}");
         write("e-outside.json", "{\"name\":\"e\",\"file\":\"../e.pt\"," + SIGNATURE + "}");
         write("f-good.json", "{\"name\":\"f-good\",\"version\":\"3\",\"file\":\"f.pt\"," + SIGNATURE + "}");
-        write("g.labels", "not a descriptor");
+        write("g-again.json", "{\"name\":\"f-good\",\"version\":\"3\",\"file\":\"a.pt\"," + SIGNATURE + "}");
+        write("h-no-file.json", "{\"name\":\"h\",\"file\":\"h.pt\"," + SIGNATURE + "}");
+        write("i.labels", "not a descriptor");
+        write("a.pt", "model bytes");
+        write("b.pt", "model bytes");
+        write("f.pt", "model bytes");
 
         ModelStore.Scan scan = new ModelStore(store).scan();
 
@@ -35,11 +40,13 @@ class ModelStoreTest {
                 scan.models().stream().map(d -> d.name() + ":" + d.version()).toList());
         assertEquals(store.resolve("f.pt"), scan.models().get(1).file());
         List<String> rejected = scan.rejected();
-        assertEquals(4, rejected.size(), rejected.toString());
+        assertEquals(6, rejected.size(), rejected.toString());
         assertTrue(rejected.get(0).startsWith("descriptor b-threads.json:") && rejected.get(0).contains("'intra_op_threads' must be an integer"), rejected.get(0));
         assertTrue(rejected.get(1).startsWith("descriptor c-broken.json is not valid JSON"), rejected.get(1));
         assertEquals("descriptor d-no-name.json: 'name' is required and must be a string", rejected.get(2));
         assertEquals("descriptor e-outside.json: file must be inside the model store", rejected.get(3));
+        assertEquals("descriptor g-again.json: model f-good version 3 is already described by f-good.json", rejected.get(4));
+        assertEquals("descriptor h-no-file.json: its file 'h.pt' is not in the model store", rejected.get(5));
         rejected.forEach(r -> assertTrue(!r.contains(store.toString()), "no internal path in: " + r));
     }
 

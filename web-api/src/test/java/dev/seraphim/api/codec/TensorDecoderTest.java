@@ -75,7 +75,7 @@ class TensorDecoderTest {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < n; i++) {
             float v = (float) (random.nextDouble() * 2 - 1);
-            texts[i] = i % 97 == 0 ? v + "e-3" : i % 5 == 0 ? String.format("%.12f", v) : Float.toString(v);
+            texts[i] = i % 97 == 0 ? String.format(java.util.Locale.ROOT, "%.5fe-3", v) : i % 5 == 0 ? String.format("%.12f", v) : Float.toString(v);
             json.append(i > 0 ? "," : "").append(texts[i]);
         }
         ByteBuffer f = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, new long[]{n},
@@ -116,8 +116,15 @@ class TensorDecoderTest {
             }
         }
         for (char c = 0; c < 256; c++) {
-            long word = repeated(c);
-            assertEquals(c == '[' || c == ']' || c == '"' || c == '{' || c == '}', TensorDecoder.structural(word), "byte " + (int) c);
+            boolean bracket = c == '[' || c == ']' || c == '"' || c == '{' || c == '}';
+            assertEquals(bracket, TensorDecoder.structural(repeated(c)), "byte " + (int) c);
+            // the byte alone among others, at each place of the word, beside zero, high and digit bytes
+            for (long filler : new long[]{repeated('0'), 0L, repeated((char) 0x80), repeated(','), repeated((char) 0xff)}) {
+                for (int at = 0; at < 8; at++) {
+                    long word = (filler & ~(0xffL << (8 * at))) | ((long) c << (8 * at));
+                    assertEquals(bracket, TensorDecoder.structural(word), "byte " + (int) c + " at " + at + " in " + Long.toHexString(filler));
+                }
+            }
         }
     }
 
