@@ -84,20 +84,45 @@ public final class Batcher implements AutoCloseable {
         } while (!depth.compareAndSet(d, d + 1));
         PendingInference pending = new PendingInference(inputs, inputSpecs, System.nanoTime());
         queue.add(pending);
-        if (!runHereIfIdle(s)) {
+        if (!runHereIfIdle(s, pending)) {
             wakeWorker();
         }
         return pending.result;
     }
 
-    /** Runs one batch on the calling thread when no worker is busy and no delay is configured; then hands on. */
-    private boolean runHereIfIdle(BatchingSettings s) {
+    /**
+     * Runs the caller's own request on the calling thread when no worker is busy and no delay is configured.
+     * Only its own: completing another request's future here would run that request's response on this request
+     * thread, in the middle of this request's dispatch, and under load Liberty then answered such requests with an
+     * empty 200 (docs/performance.md, ninth round item 5). What else is queued goes to a worker.
+     */
+    private boolean runHereIfIdle(BatchingSettings s, PendingInference own) {
         if (!runsWhenIdle || s.maxBatchDelayMs() > 0 || !claimWorker()) {
             return false;
         }
-        // one batch only: what arrives meanwhile goes to a worker, this caller has its own answer to write
-        runBatches(false);
-        return true;
+        boolean mine;
+        gathering.lock();
+        try {
+            mine = queue.remove(own);
+            if (mine) {
+                release(own);
+                own.startedNanos = System.nanoTime();
+                observer.queueWaited(own.startedNanos - own.enqueuedNanos);
+            }
+        } finally {
+            gathering.unlock();
+        }
+        try {
+            if (mine) {
+                run(new Batch(List.of(own)));
+            }
+        } finally {
+            activeWorkers.decrementAndGet();
+            if (depth.get() > 0) {
+                wakeWorker();
+            }
+        }
+        return mine;
     }
 
     private boolean claimWorker() {

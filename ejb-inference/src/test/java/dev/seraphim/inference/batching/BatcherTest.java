@@ -164,6 +164,56 @@ class BatcherTest {
         assertEquals(0, b.queueDepth());
     }
 
+    /**
+     * A caller that finds the batcher idle runs its own request and no other: another caller's answer completed on
+     * this request thread, in the middle of its dispatch, was answered by Liberty with an empty 200 under load.
+     */
+    @Test
+    void aCallerRunningInlineNeverAnswersAnotherCaller() throws Exception {
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
+        java.util.Map<Float, Thread> ranOn = new java.util.concurrent.ConcurrentHashMap<>();
+        Batcher b = new Batcher("inline", List.of(spec), new BatchingSettings(8, 0, 100, 1), inputs -> {
+            ByteBuffer d = inputs.get(0).data().duplicate().order(ByteOrder.nativeOrder());
+            for (long r = 0; r < inputs.get(0).rows(); r++) {
+                ranOn.put(d.getFloat(), Thread.currentThread());
+                d.getFloat();
+            }
+            return rowSums(inputs);
+        }, executor, BatchObserver.NONE);
+        int callers = 6;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int c = 0; c < callers; c++) {
+            int caller = c;
+            Thread t = new Thread(() -> {
+                try {
+                    for (int round = 0; round < 300; round++) {
+                        start.await();
+                        float id = caller * 1000 + round;
+                        assertEquals(id + 1, b.submit(List.of(rows(id, 1))).get(5, java.util.concurrent.TimeUnit.SECONDS)
+                                .outputs().get(0).data().getFloat(), 0f);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                    start.reset();
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(callers * 300, ranOn.size());
+        for (var e : ranOn.entrySet()) {
+            Thread owner = threads.get((int) (e.getKey() / 1000));
+            assertTrue(e.getValue() == owner || !threads.contains(e.getValue()),
+                    "request " + e.getKey() + " of " + owner.getName() + " ran on another caller's thread " + e.getValue().getName());
+        }
+    }
+
     @Test
     void requestsArrivingWhileACallerRunsItsBatchAreBatchedByAWorker() throws Exception {
         CountDownLatch running = new CountDownLatch(1);
