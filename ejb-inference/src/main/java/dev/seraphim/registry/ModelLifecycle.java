@@ -160,8 +160,7 @@ public class ModelLifecycle {
                 });
                 imported++;
             } catch (RuntimeException e) {
-                String reason = e instanceof jakarta.ejb.EJBException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-                rejectedFromStore("import", "model " + d.name() + " version " + d.version() + " not imported: " + reason);
+                rejectedFromStore("import", "model " + d.name() + " version " + d.version() + " not imported: " + reason(e));
             }
         }
         LOG.info("imported " + imported + " models from " + settings.demoStore() + " into the registry"
@@ -458,10 +457,14 @@ public class ModelLifecycle {
             registry.audit(actor, action, model, version, detail, e.getMessage(), engineSettings.serverName());
             throw new IllegalStateException("the model store could not be written: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            String error = e instanceof jakarta.ejb.EJBException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            registry.audit(actor, action, model, version, detail, error, engineSettings.serverName());
+            registry.audit(actor, action, model, version, detail, reason(e), engineSettings.serverName());
             throw e;
         }
+    }
+
+    /** A failure's own message, not the EJB container's wrapper around it. */
+    private static String reason(RuntimeException e) {
+        return e instanceof jakarta.ejb.EJBException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
     }
 
     private <T> T locked(Step<T> step) {

@@ -83,46 +83,29 @@ public final class Batcher implements AutoCloseable {
             }
         } while (!depth.compareAndSet(d, d + 1));
         PendingInference pending = new PendingInference(inputs, inputSpecs, System.nanoTime());
-        queue.add(pending);
-        if (!runHereIfIdle(s, pending)) {
-            wakeWorker();
+        if (runsWhenIdle && s.maxBatchDelayMs() == 0 && claimWorker()) {
+            runAlone(pending);
+            return pending.result;
         }
+        queue.add(pending);
+        wakeWorker();
         return pending.result;
     }
 
     /**
-     * Runs the caller's own request on the calling thread when no worker is busy and no delay is configured.
-     * Only its own: completing another request's future here would run that request's response on this request
-     * thread, in the middle of this request's dispatch, and under load Liberty then answered such requests with an
-     * empty 200 (docs/performance.md, ninth round item 5). What else is queued goes to a worker.
+     * The caller found no worker busy and no delay configured: its request runs on its own thread, alone, without
+     * entering the queue. Only its own: completing another request's future here would run that request's response
+     * on this request thread, in the middle of this request's dispatch, and under load Liberty then answered such
+     * requests with an empty 200 (docs/performance.md, ninth round item 5). What is queued meanwhile goes to a worker.
      */
-    private boolean runHereIfIdle(BatchingSettings s, PendingInference own) {
-        if (!runsWhenIdle || s.maxBatchDelayMs() > 0 || !claimWorker()) {
-            return false;
-        }
-        boolean mine;
-        gathering.lock();
+    private void runAlone(PendingInference own) {
+        release(own);
+        started(own, System.nanoTime());
         try {
-            mine = queue.remove(own);
-            if (mine) {
-                release(own);
-                own.startedNanos = System.nanoTime();
-                observer.queueWaited(own.startedNanos - own.enqueuedNanos);
-            }
+            run(new Batch(List.of(own)));
         } finally {
-            gathering.unlock();
+            giveBackWorker();
         }
-        try {
-            if (mine) {
-                run(new Batch(List.of(own)));
-            }
-        } finally {
-            activeWorkers.decrementAndGet();
-            if (depth.get() > 0) {
-                wakeWorker();
-            }
-        }
-        return mine;
     }
 
     private boolean claimWorker() {
@@ -169,29 +152,31 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
+    /** Runs batches on this thread until none is queued, with a claimed worker slot, then gives it back. */
     private void drain() {
-        runBatches(true);
-    }
-
-    /** Runs batches on this thread (one, or until none is queued) with a claimed worker slot, then gives it back. */
-    private void runBatches(boolean untilEmpty) {
         try {
             Batch batch;
             while ((batch = gather()) != null) {
                 run(batch);
-                if (!untilEmpty) {
-                    break;
-                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            activeWorkers.decrementAndGet();
-            // a request may have arrived after the last gather() and before this slot was given back
-            if (depth.get() > 0) {
-                wakeWorker();
-            }
+            giveBackWorker();
         }
+    }
+
+    private void giveBackWorker() {
+        activeWorkers.decrementAndGet();
+        // a request may have arrived after the last gather() and before this slot was given back
+        if (depth.get() > 0) {
+            wakeWorker();
+        }
+    }
+
+    private void started(PendingInference m, long now) {
+        m.startedNanos = now;
+        observer.queueWaited(now - m.enqueuedNanos);
     }
 
     private Batch gather() throws InterruptedException {
@@ -231,10 +216,7 @@ public final class Batcher implements AutoCloseable {
             }
             members.forEach(this::release);
             long now = System.nanoTime();
-            members.forEach(m -> {
-                m.startedNanos = now;
-                observer.queueWaited(now - m.enqueuedNanos);
-            });
+            members.forEach(m -> started(m, now));
             return new Batch(members);
         } finally {
             gathering.unlock();
