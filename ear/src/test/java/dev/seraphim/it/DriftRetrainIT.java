@@ -126,10 +126,12 @@ class DriftRetrainIT {
         // label each served prediction with what the model answered: nothing to learn, the default is already right
         Random random = new Random(8);
         int labelled = 0;
+        String firstRequest = null;
         for (int i = 0; i < 12; i++) {
             double[][] rows = rows(random, 10, 0);
             HttpResponse<String> served = inferResponse("retrain-kept", null, rows);
             String requestId = served.headers().firstValue("X-Request-Id").orElseThrow();
+            firstRequest = firstRequest == null ? requestId : firstRequest;
             int[] predicted = argmax(Seraphim.json(served.body()));
             StringBuilder labels = new StringBuilder();
             for (int p : predicted) {
@@ -141,6 +143,13 @@ class DriftRetrainIT {
             labelled += 10;
         }
         assertEquals(120, labelled);
+        // another key cannot label that prediction: request ids travel in logs, and clients may choose their own
+        String other = SecurityIT.createKey("{\"name\":\"feedback-other\",\"role\":\"client\"}").getString("secret");
+        HttpResponse<String> foreign = Seraphim.HTTP.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/api/v1/feedback"))
+                .header("X-API-Key", other).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"request_id\":\"" + firstRequest + "\",\"label\":0}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertProblem(foreign, 404, "made with this API key");
         // tabular-mlp's audit keeps hashes only: its requests cannot be labelled by id
         HttpResponse<String> hashed = inferResponse("tabular-mlp", null, rows(random, 1, 0));
         HttpResponse<String> refused = awaitFeedbackStatus("{\"request_id\":\"" + hashed.headers().firstValue("X-Request-Id").orElseThrow()

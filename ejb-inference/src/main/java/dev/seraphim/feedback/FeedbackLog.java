@@ -90,10 +90,16 @@ public class FeedbackLog {
     public record ServedRequest(String model, String version, String api, String inputSample) {
     }
 
-    public java.util.Optional<ServedRequest> servedRequest(String requestId) throws SQLException {
+    /**
+     * The caller's own successful prediction with that request id: a key labels only what it was served, since request
+     * ids travel in logs and headers and a client may choose its own.
+     */
+    public java.util.Optional<ServedRequest> servedRequest(String requestId, String keyHash) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("SELECT model_name, model_version,"
-                + " api, input_sample FROM prediction_audit WHERE request_id = ? AND outcome = 'success' ORDER BY received_at DESC LIMIT 1")) {
+                + " api, input_sample FROM prediction_audit WHERE request_id = ? AND key_hash = ? AND outcome = 'success'"
+                + " ORDER BY received_at DESC LIMIT 1")) {
             s.setString(1, requestId);
+            s.setString(2, keyHash);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? java.util.Optional.of(new ServedRequest(r.getString(1), r.getString(2), r.getString(3), r.getString(4)))
                         : java.util.Optional.empty();

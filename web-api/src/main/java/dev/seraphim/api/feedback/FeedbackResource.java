@@ -83,9 +83,10 @@ public class FeedbackResource {
             if (root.containsKey("model") || root.containsKey("version")) {
                 throw new ApiError.BadRequestException("with 'request_id' the model and version are those that served it; leave out 'model' and 'version'");
             }
-            FeedbackLog.ServedRequest served = log.servedRequest(requestId).orElseThrow(() -> new ApiError.NotFoundException(
-                    "no successful prediction with request id '" + requestId.replaceAll("[^A-Za-z0-9._-]", "?") + "' is in the audit"
-                            + " trail (records are written within a second of the response; retry, or send 'inputs')"));
+            FeedbackLog.ServedRequest served = log.servedRequest(requestId, RequestIds.origin(http).keyHash()).orElseThrow(() ->
+                    new ApiError.NotFoundException("no successful prediction with request id '" + requestId.replaceAll("[^A-Za-z0-9._-]", "?")
+                            + "' made with this API key is in the audit trail (records are written within a second of the response;"
+                            + " retry, or send 'inputs')"));
             model = served.model();
             version = Optional.ofNullable(served.version());
             inputs = auditedInputs(served);
