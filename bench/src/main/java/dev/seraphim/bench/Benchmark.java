@@ -98,18 +98,9 @@ public final class Benchmark {
                         + " (the demo store's intra_op_threads, else one per core: " + Runtime.getRuntime().availableProcessors()
                         + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
 
-        log("raw engine");
+        log("raw engine, first pass");
         RawEngine.configure();
-        Map<String, Object> raw = new LinkedHashMap<>();
-        for (ModelCase m : models) {
-            List<Map<String, Object>> points = new ArrayList<>();
-            for (RawEngine.Point p : RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5)) {
-                points.add(map("batch", p.batch(), "ms_per_forward", p.msPerForward(), "rows_per_second", p.rowsPerSecond()));
-                log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
-            }
-            raw.put(m.name(), points);
-        }
-        report.put("raw", raw);
+        Map<String, List<RawEngine.Point>> firstPass = rawPass(models);
 
         Path wlp = root.resolve("ear/target/liberty/wlp");
         Path work = out.resolve("server");
@@ -196,11 +187,26 @@ public final class Benchmark {
 
             report.put("soak", soak(server, models));
         }
+        log("raw engine, second pass (the server stopped)");
+        report.put("raw", RawEngine.ceiling(firstPass, rawPass(models)));
         report.put("targets", Targets.evaluate(report));
         Files.writeString(out.resolve("report.json"), JsonText.of(report));
         Files.writeString(out.resolve("report.md"), ReportMarkdown.of(report));
         Plot.write(out.resolve("throughput.png"), "Seraphim served (on this machine)", ReportMarkdown.panels(report));
         log("report written to " + out);
+    }
+
+    /** One pass of the raw engine over every model and batch. */
+    private Map<String, List<RawEngine.Point>> rawPass(List<ModelCase> models) {
+        Map<String, List<RawEngine.Point>> pass = new LinkedHashMap<>();
+        for (ModelCase m : models) {
+            List<RawEngine.Point> points = RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5);
+            for (RawEngine.Point p : points) {
+                log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
+            }
+            pass.put(m.name(), points);
+        }
+        return pass;
     }
 
     static final double WINDOW_SECONDS = 5;

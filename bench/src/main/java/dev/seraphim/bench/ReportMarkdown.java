@@ -45,11 +45,13 @@ final class ReportMarkdown {
                     Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**", t.get("detail")));
         }
 
-        b.append("\n## Raw engine (libtorch forward in one process)\n\n| model | batch | ms per forward | rows/s |\n| --- | --- | --- | --- |\n");
+        b.append("\n## Raw engine (libtorch forward in one process; the faster of a pass before the server and one after it)\n\n"
+                + "| model | batch | ms per forward | rows/s | first pass rows/s | second pass rows/s |\n| --- | --- | --- | --- | --- | --- |\n");
         Map<String, Object> raw = (Map<String, Object>) r.get("raw");
         raw.forEach((model, points) -> {
             for (Map<String, Object> p : (List<Map<String, Object>>) points) {
-                b.append(f("| %s | %s | %.3f | %.0f |%n", model, p.get("batch"), p.get("ms_per_forward"), p.get("rows_per_second")));
+                b.append(f("| %s | %s | %.3f | %.0f | %.0f | %.0f |%n", model, p.get("batch"), p.get("ms_per_forward"), p.get("rows_per_second"),
+                        p.get("first_pass_rows_per_second"), p.get("second_pass_rows_per_second")));
             }
         });
 
