@@ -46,13 +46,8 @@ final class RawEngine {
                 Point a = points.get(i);
                 Point b = second.get(model).get(i);
                 Point best = b.rowsPerSecond() > a.rowsPerSecond() ? b : a;
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("batch", best.batch());
-                m.put("ms_per_forward", best.msPerForward());
-                m.put("rows_per_second", best.rowsPerSecond());
-                m.put("first_pass_rows_per_second", a.rowsPerSecond());
-                m.put("second_pass_rows_per_second", b.rowsPerSecond());
-                merged.add(m);
+                merged.add(Benchmark.map("batch", best.batch(), "ms_per_forward", best.msPerForward(), "rows_per_second", best.rowsPerSecond(),
+                        "first_pass_rows_per_second", a.rowsPerSecond(), "second_pass_rows_per_second", b.rowsPerSecond()));
             }
             out.put(model, merged);
         });

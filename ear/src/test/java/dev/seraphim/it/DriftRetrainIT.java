@@ -145,11 +145,7 @@ class DriftRetrainIT {
         assertEquals(120, labelled);
         // another key cannot label that prediction: request ids travel in logs, and clients may choose their own
         String other = SecurityIT.createKey("{\"name\":\"feedback-other\",\"role\":\"client\"}").getString("secret");
-        HttpResponse<String> foreign = Seraphim.HTTP.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/api/v1/feedback"))
-                .header("X-API-Key", other).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"request_id\":\"" + firstRequest + "\",\"label\":0}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertProblem(foreign, 404, "made with this API key");
+        assertProblem(feedbackWithKey(other, "{\"request_id\":\"" + firstRequest + "\",\"label\":0}"), 404, "made with this API key");
         // tabular-mlp's audit keeps hashes only: its requests cannot be labelled by id
         HttpResponse<String> hashed = inferResponse("tabular-mlp", null, rows(random, 1, 0));
         HttpResponse<String> refused = awaitFeedbackStatus("{\"request_id\":\"" + hashed.headers().firstValue("X-Request-Id").orElseThrow()
@@ -193,10 +189,7 @@ class DriftRetrainIT {
         assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/retrain", "{}")), 400, "needs parameter 'model'");
         assertProblem(Seraphim.send(Seraphim.post("/api/v1/jobs/retrain", "{\"model\":\"../x\"}")), 400, "must be a model name");
         String operator = SecurityIT.createKey("{\"name\":\"feedback-operator\",\"role\":\"operator\"}").getString("secret");
-        assertEquals(403, Seraphim.HTTP.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/api/v1/feedback"))
-                .header("Authorization", "Bearer " + operator).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
-                "feedback is for inference callers");
+        assertEquals(403, feedbackWithKey(operator, "{}").statusCode(), "feedback is for inference callers");
     }
 
     @Test
@@ -327,6 +320,13 @@ class DriftRetrainIT {
 
     private static HttpResponse<String> feedback(String json) throws Exception {
         return Seraphim.send(Seraphim.post("/api/v1/feedback", json));
+    }
+
+    /** Feedback sent with another API key than the tests' own. */
+    private static HttpResponse<String> feedbackWithKey(String key, String json) throws Exception {
+        return Seraphim.HTTP.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/api/v1/feedback"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Feedback by request id once the audit trail has the prediction (it writes within a second). */

@@ -76,6 +76,7 @@ public class FeedbackResource {
         if ((requestId == null) == !root.containsKey("inputs")) {
             throw new ApiError.BadRequestException("send either 'request_id' (a served prediction) or 'inputs' (with 'model'), not both");
         }
+        String keyHash = RequestIds.origin(http).keyHash();
         String model;
         Optional<String> version;
         Object inputs;
@@ -83,7 +84,7 @@ public class FeedbackResource {
             if (root.containsKey("model") || root.containsKey("version")) {
                 throw new ApiError.BadRequestException("with 'request_id' the model and version are those that served it; leave out 'model' and 'version'");
             }
-            FeedbackLog.ServedRequest served = log.servedRequest(requestId, RequestIds.origin(http).keyHash()).orElseThrow(() ->
+            FeedbackLog.ServedRequest served = log.servedRequest(requestId, keyHash).orElseThrow(() ->
                     new ApiError.NotFoundException("no successful prediction with request id '" + requestId.replaceAll("[^A-Za-z0-9._-]", "?")
                             + "' made with this API key is in the audit trail (records are written within a second of the response;"
                             + " retry, or send 'inputs')"));
@@ -109,7 +110,7 @@ public class FeedbackResource {
         for (int r = 0; r < rows; r++) {
             examples.add(new LabelledExample(0, model, served.version(), requestId, rowJson(tensors, r), labels[r]));
         }
-        List<Long> ids = log.record(examples, RequestIds.origin(http).keyHash());
+        List<Long> ids = log.record(examples, keyHash);
         JsonOutput out = new JsonOutput().raw("{\"model\":").string(model).raw(",\"version\":").string(served.version())
                 .raw(",\"rows\":" + rows + ",\"ids\":").shape(ids.stream().mapToLong(Long::longValue).toArray()).raw("}");
         return Response.status(Response.Status.CREATED).entity(out.toByteArray()).build();
