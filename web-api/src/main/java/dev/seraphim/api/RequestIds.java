@@ -31,6 +31,7 @@ public class RequestIds implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        WorkerThreadAnswers.locate(request);
         String id = ensure((HttpServletRequest) request, (HttpServletResponse) response);
         LogRecordContext.addExtension(LOG_FIELD, id);
         try {

@@ -1,6 +1,7 @@
 package dev.seraphim.api.security;
 
 import dev.seraphim.api.ApiError;
+import dev.seraphim.api.WorkerThreadAnswers;
 import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.engine.InferenceEngine;
@@ -34,9 +35,12 @@ public class ModelAccess {
         gate = engine.gate();
     }
 
-    /** Queues a request for a model found through {@link #find} (which made the allow-list check). */
+    /**
+     * Queues a request for a model found through {@link #find} (which made the allow-list check). Its answer may be
+     * written on the batch worker's thread, which is made safe for that first.
+     */
     public CompletableFuture<InferenceResult> infer(InferenceRequest request) {
-        return gate.infer(request);
+        return WorkerThreadAnswers.clearedOnWorker(gate.infer(request));
     }
 
     public ServedModel find(String model, Optional<String> version) {
