@@ -98,6 +98,7 @@ public final class Benchmark {
                         + " (the demo store's intra_op_threads, else one per core: " + Runtime.getRuntime().availableProcessors()
                         + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
 
+        java.time.Instant runStart = java.time.Instant.now();
         log("raw engine, first pass");
         RawEngine.configure();
         Map<String, List<RawEngine.Point>> firstPass = rawPass(models);
@@ -187,6 +188,8 @@ public final class Benchmark {
 
             report.put("soak", soak(server, models));
         }
+        report.put("server_log", ServerLog.since(wlp.resolve("usr/servers/seraphim-bench/logs"), runStart));
+        log("  server log since the run began: " + report.get("server_log"));
         log("raw engine, second pass (the server stopped)");
         report.put("raw", RawEngine.ceiling(firstPass, rawPass(models)));
         report.put("targets", Targets.evaluate(report));
@@ -404,7 +407,7 @@ public final class Benchmark {
             p.put("mean_batch_rows", meanBatch);
         }
         if (r.errors() > 0) {
-            // which statuses (0: non-2xx from wrk, -1: socket errors), so that a stray error can be traced
+            // which statuses (0: non-2xx from wrk, -1: socket errors, -2: a 2xx inference answer without a body), so that a stray error can be traced
             p.put("error_statuses", r.errorStatuses());
         }
         return p;

@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * requests that complete inside the measured time.
  */
 final class ClosedLoop {
+    /** The error status under which a 2xx answer without a body is counted, where the request expects one. */
+    static final int EMPTY_ANSWER = -2;
+
     record Result(int concurrency, double seconds, long ok, long errors, double requestsPerSecond, LatencyStats latency,
                   Map<Integer, Long> errorStatuses) {
     }
@@ -21,7 +24,9 @@ final class ClosedLoop {
     private ClosedLoop() {
     }
 
-    static Result run(HttpClient http, HttpRequest request, int concurrency, double warmupSeconds, double seconds) throws InterruptedException {
+    /** {@code answerHasBody}: a 2xx answer without a body counts as an error (an inference always answers with one). */
+    static Result run(HttpClient http, HttpRequest request, boolean answerHasBody, int concurrency, double warmupSeconds, double seconds)
+            throws InterruptedException {
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         long end = warmEnd + (long) (seconds * 1e9);
         long[][] latencies = new long[concurrency][];
@@ -40,7 +45,11 @@ final class ClosedLoop {
                     }
                     int status;
                     try {
-                        status = http.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+                        HttpResponse<byte[]> answer = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        status = answer.statusCode();
+                        if (answerHasBody && status / 100 == 2 && answer.body().length == 0) {
+                            status = EMPTY_ANSWER;
+                        }
                     } catch (Exception e) {
                         status = -1;
                     }

@@ -24,7 +24,7 @@ interface LoadGenerator {
                 @Override
                 public ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds)
                         throws InterruptedException {
-                    return ClosedLoop.run(http, request.toHttp(), concurrency, warmupSeconds, seconds);
+                    return ClosedLoop.run(http, request.toHttp(), request.body() != null, concurrency, warmupSeconds, seconds);
                 }
 
                 @Override

@@ -96,6 +96,15 @@ final class ReportMarkdown {
                 mib(soak.get("rss_start_bytes")), mib(soak.get("rss_end_bytes")), ((Number) soak.get("rss_growth")).doubleValue() * 100,
                 mib(soak.get("javacpp_physical_start_bytes")), mib(soak.get("javacpp_physical_end_bytes")),
                 mib(soak.get("javacpp_allocated_start_bytes")), mib(soak.get("javacpp_allocated_end_bytes"))));
+
+        Map<String, Object> log = (Map<String, Object>) r.get("server_log");
+        if (log != null) {
+            b.append(f("%n## Server log%n%nSince the run began: %s SEVERE lines, %s SRVE8504W (an async listener failed).%n",
+                    log.get("severe_lines"), log.get("async_listener_failures")));
+            for (Object line : (List<?>) log.get("first_severe_lines")) {
+                b.append(f("%n    %s%n", line));
+            }
+        }
         return b.toString();
     }
 
