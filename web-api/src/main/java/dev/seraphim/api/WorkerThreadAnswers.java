@@ -53,16 +53,21 @@ public final class WorkerThreadAnswers {
                 MethodHandles.Lookup lookup = MethodHandles.publicLookup();
                 MethodHandle instance = lookup.findStatic(data, "getInstance", MethodType.methodType(data));
                 MethodHandle init = lookup.findVirtual(data, "init", MethodType.methodType(void.class, data));
-                MethodHandle clear = MethodHandles.insertArguments(init, 1, (Object) null);
+                // one handle of type ()void: this thread's record, then init(null) on it
+                MethodHandle clearCurrent = MethodHandles.collectArguments(
+                        MethodHandles.insertArguments(init, 1, (Object) null), 0, instance);
+                // tried once here, on a request thread before its dispatch (its record is empty then), so that a
+                // handle that cannot run is reported below rather than failing quietly on every answer
+                clearCurrent.invokeExact();
                 clearThreadData = () -> {
                     try {
-                        clear.invoke(instance.invoke());
+                        clearCurrent.invokeExact();
                     } catch (Throwable t) {
                         LOG.log(Level.FINE, "could not clear the thread's dispatch record: {0}", t.toString());
                     }
                 };
                 LOG.info("answers written on batch worker threads first clear the thread's dispatch record (" + THREAD_DATA + ")");
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            } catch (Throwable e) {
                 LOG.warning("answers written on batch worker threads cannot clear the thread's dispatch record (" + e
                         + "); under load a rare answer may fail to be written (docs/performance.md, eleventh round)");
             }
