@@ -140,11 +140,9 @@ public final class Benchmark {
 
             Map<String, Object> served = new LinkedHashMap<>();
             for (ModelCase m : models) {
-                Map<String, Object> modes = new LinkedHashMap<>();
                 LoadRequest request = inferRequest(server, m);
                 warmUps.put(m.name(), warmUp(server, m, request));
-                modes.putAll(sweepOnAndOff(server, m, request));
-                served.put(m.name(), modes);
+                served.put(m.name(), sweepOnAndOff(server, m, request));
             }
             report.put("served", served);
 
