@@ -26,6 +26,28 @@ public final class PlatformTables {
     private PlatformTables() {
     }
 
+    /**
+     * Rolls back the transaction that {@code failure} ended and gives the connection back read-write with
+     * auto-commit, and returns {@code failure} to be thrown. Errors on the way are suppressed into it: after a
+     * failed COPY, pgjdbc's cancel surfaces on the rollback and PostgreSQL refuses to reset read-only inside the
+     * transaction, and neither may replace the failure the operator must see (a full disk, a lost connection).
+     * Liberty discards a connection left in such a state.
+     */
+    public static <E extends Exception> E abandon(Connection c, E failure) {
+        try {
+            c.rollback();
+        } catch (SQLException rollback) {
+            failure.addSuppressed(rollback);
+        }
+        try {
+            c.setReadOnly(false);
+            c.setAutoCommit(true);
+        } catch (SQLException reset) {
+            failure.addSuppressed(reset);
+        }
+        return failure;
+    }
+
     /** Parents before children (foreign keys), so that rows can be loaded in this order. */
     public static List<String> inDependencyOrder(Connection c) throws SQLException {
         List<String> tables = new ArrayList<>();

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.logging.Logger;
@@ -72,21 +71,7 @@ public class TableDump extends AbstractBatchlet {
                 }
                 c.commit();
             } catch (Exception e) {
-                // the failure the operator must see (a full disk, a lost connection) is e: after a failed COPY,
-                // pgjdbc's cancel surfaces on the rollback and PostgreSQL refuses to reset read-only inside the
-                // transaction, and neither may replace it (Liberty discards a connection left in that state)
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                try {
-                    c.setReadOnly(false);
-                    c.setAutoCommit(true);
-                } catch (SQLException reset) {
-                    e.addSuppressed(reset);
-                }
-                throw e;
+                throw PlatformTables.abandon(c, e);
             }
             c.setReadOnly(false);
             c.setAutoCommit(true);

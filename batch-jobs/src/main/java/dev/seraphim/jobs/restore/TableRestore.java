@@ -81,11 +81,9 @@ public class TableRestore extends AbstractBatchlet {
                 }
                 c.commit();
             } catch (Exception e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                throw PlatformTables.abandon(c, e);
             }
+            c.setAutoCommit(true);
         }
         LOG.info("restore from " + source.directory().getFileName() + ": " + expected.size() + " tables restored and verified");
         return "TABLES=" + expected.size();

@@ -1,9 +1,11 @@
 package dev.seraphim.jobs.retrain;
 
 import dev.seraphim.inference.engine.EngineSettings;
+import jakarta.annotation.Resource;
 import jakarta.batch.api.chunk.AbstractItemReader;
 import jakarta.batch.runtime.context.JobContext;
 import jakarta.batch.runtime.context.StepContext;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -38,6 +40,10 @@ public class EpochReader extends AbstractItemReader {
     @Inject
     EngineSettings engineSettings;
 
+    /** Each epoch runs on a thread of its own (TrainingRun.start). */
+    @Resource
+    ManagedThreadFactory threads;
+
     private RetrainPlan plan;
     private TrainingSet trainingSet;
     private TrainingRun run;
@@ -54,7 +60,7 @@ public class EpochReader extends AbstractItemReader {
             next = 0;
         }
         trainingSet = data.load(plan, false);
-        run = TrainingRun.start(start, trainingSet, plan.training(), engineSettings.intraOpThreads());
+        run = TrainingRun.start(start, trainingSet, plan.training(), engineSettings.intraOpThreads(), threads);
         step.setTransientUserData(new Session(plan, run, dir));
         LOG.info("training " + plan.model() + " on " + trainingSet.rows + " examples from epoch " + next + " of "
                 + plan.training().epochs() + (next > 0 ? " (from the checkpoint)" : ""));

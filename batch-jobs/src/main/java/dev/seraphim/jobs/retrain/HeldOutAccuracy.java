@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.inference.engine.IntraOpLane;
 import dev.seraphim.inference.engine.IntraOpThreads;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -11,13 +12,19 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.global.torch;
 
 import java.nio.file.Path;
+import java.util.concurrent.ThreadFactory;
 
 /** The share of held-out rows whose arg-max class is their label, for one module file in eval mode. */
 final class HeldOutAccuracy {
     private HeldOutAccuracy() {
     }
 
-    static double of(Path moduleFile, TrainingSet heldOut, int intraOpThreads) {
+    /** On a thread of its own from {@code threads} when it uses more than one intra-op thread ({@link IntraOpLane}). */
+    static double of(Path moduleFile, TrainingSet heldOut, int intraOpThreads, ThreadFactory threads) {
+        return IntraOpLane.once(threads, intraOpThreads, () -> measure(moduleFile, heldOut, intraOpThreads));
+    }
+
+    private static double measure(Path moduleFile, TrainingSet heldOut, int intraOpThreads) {
         IntraOpThreads.use(intraOpThreads);
         try (BytePointer path = new BytePointer(moduleFile.toString()); JitModule module = torch.load(path);
              PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {

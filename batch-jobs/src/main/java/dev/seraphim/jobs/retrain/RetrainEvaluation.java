@@ -5,8 +5,10 @@ import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.ModelVersion;
+import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -45,6 +47,9 @@ public class RetrainEvaluation extends AbstractBatchlet {
     @Inject
     EngineSettings engineSettings;
 
+    @Resource
+    ManagedThreadFactory threads;
+
     @Override
     public String process() throws Exception {
         Path dir = RetrainPlan.workDir(settings, job);
@@ -65,8 +70,8 @@ public class RetrainEvaluation extends AbstractBatchlet {
                 throw new IllegalStateException("no held-out examples; send more feedback");
             }
             heldOutRows = heldOut.rows;
-            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut, engineSettings.intraOpThreads());
-            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut, engineSettings.intraOpThreads());
+            candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut, engineSettings.intraOpThreads(), threads);
+            currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut, engineSettings.intraOpThreads(), threads);
         }
         double gain = candidateAccuracy - currentAccuracy;
         String figures = String.format(Locale.ROOT, "held-out accuracy %.3f against %.3f of default version %s on %d rows (gain %.3f, needed %.3f)",

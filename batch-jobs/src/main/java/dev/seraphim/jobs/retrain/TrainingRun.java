@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.inference.engine.IntraOpLane;
 import dev.seraphim.inference.engine.IntraOpThreads;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Random;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Fine-tuning of one TorchScript module with libtorch's autograd: the module in train mode, cross-entropy on its
@@ -39,22 +41,26 @@ final class TrainingRun implements AutoCloseable {
     private final TrainingSet data;
     private final RetrainPlan.Training settings;
     private final int intraOpThreads;
+    private final ThreadFactory threads;
 
     private TrainingRun(JitModule module, TensorVector parameters, Adam optimizer, TrainingSet data, RetrainPlan.Training settings,
-                        int intraOpThreads) {
+                        int intraOpThreads, ThreadFactory threads) {
         this.module = module;
         this.parameters = parameters;
         this.optimizer = optimizer;
         this.data = data;
         this.settings = settings;
         this.intraOpThreads = intraOpThreads;
+        this.threads = threads;
     }
 
     /**
      * Starts from a module file: the base version, or the last checkpoint after a restart. Each epoch runs with
-     * {@code intraOpThreads} (the server's seraphim.inference.threads) on whatever thread runs it.
+     * {@code intraOpThreads} (the server's seraphim.inference.threads) on a thread of its own from {@code threads},
+     * which ends with the epoch: a pooled thread would keep its OpenMP team and slow every forward ({@link IntraOpLane}).
      */
-    static TrainingRun start(Path moduleFile, TrainingSet data, RetrainPlan.Training settings, int intraOpThreads) {
+    static TrainingRun start(Path moduleFile, TrainingSet data, RetrainPlan.Training settings, int intraOpThreads,
+                             ThreadFactory threads) {
         JitModule module;
         try (BytePointer path = new BytePointer(moduleFile.toString())) {
             module = torch.load(path);
@@ -73,10 +79,14 @@ final class TrainingRun implements AutoCloseable {
             throw new IllegalStateException("the module has no trainable parameters (was it saved frozen?)");
         }
         return new TrainingRun(module, parameters, new Adam(parameters, new AdamOptions(settings.learningRate())), data, settings,
-                intraOpThreads);
+                intraOpThreads, threads);
     }
 
     Epoch epoch(int epoch) {
+        return IntraOpLane.once(threads, intraOpThreads, () -> train(epoch));
+    }
+
+    private Epoch train(int epoch) {
         IntraOpThreads.use(intraOpThreads);
         long[] order = shuffled(data.rows, epoch);
         double lossSum = 0;

@@ -19,6 +19,7 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Device;
@@ -62,6 +63,9 @@ public class InferenceEngine {
     @Resource(lookup = "concurrent/inference")
     ManagedExecutorService executor;
 
+    @Resource
+    ManagedThreadFactory threadFactory;
+
     @Inject
     ModelLoadHistory history;
 
@@ -77,9 +81,11 @@ public class InferenceEngine {
     private final Map<String, Map<String, ServedModel>> models = new ConcurrentHashMap<>();
     private final Map<String, String> defaultVersions = new ConcurrentHashMap<>();
     private InferenceGate gate;
+    private IntraOpLane lane;
 
     @PostConstruct
     void start() {
+        lane = new IntraOpLane(threadFactory);
         gate = new InferenceGate(models, defaultVersions, settings.timeoutMillis(), inputStatistics.observer());
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
         batchMetrics.nativeMemory();
@@ -112,13 +118,14 @@ public class InferenceEngine {
             }
             int threads = settings.intraOpThreads(d);
             if (threads > Runtime.getRuntime().availableProcessors()) {
-                // each thread that runs a forward gets its own OpenMP team: more threads than cores only contend
+                // the lane's OpenMP team would hold more threads than there are cores: they only contend
                 LOG.warning("model " + d.name() + " version " + d.version() + " asks for " + threads + " intra-op threads on "
                         + Runtime.getRuntime().availableProcessors() + " cores");
             }
-            LoadedModel model = LoadedModel.load(d, device, threads);
+            LoadedModel model = IntraOpLane.once(threadFactory, threads, () -> LoadedModel.load(d, device, threads));
             BatchingSettings batching = settings.batching(d.batching());
-            Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching, model::forward, executor,
+            Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching,
+                    inputs -> lane.forward(model.intraOpThreads(), () -> model.forward(inputs)), executor,
                     batchMetrics.observer(d.name(), d.version()));
             served = new ServedModel(d, model, batcher, ServedModel.State.READY, null, millisSince(start));
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"
@@ -235,6 +242,7 @@ public class InferenceEngine {
         }
         models.clear();
         defaultVersions.clear();
+        lane.close();
         LOG.info("models unloaded; JavaCPP native bytes " + Pointer.physicalBytes());
     }
 
