@@ -1,6 +1,7 @@
 package dev.seraphim.jobs.retrain;
 
 import dev.seraphim.feedback.LabelledExample;
+import dev.seraphim.inference.engine.IntraOpThreads;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.DataType;
 import dev.seraphim.inference.tensor.TensorSpec;
@@ -60,6 +61,9 @@ final class TrainingSet implements AutoCloseable {
     }
 
     static TrainingSet of(List<LabelledExample> examples, TensorSpec spec) {
+        // the copies below run on the job's pooled thread: with one intra-op thread they start no OpenMP team
+        // there that would outlive the job (IntraOpLane)
+        IntraOpThreads.use(1);
         long[] rowShape = spec.shape().clone();
         long perRow = 1;
         for (int i = 1; i < rowShape.length; i++) {
