@@ -24,6 +24,10 @@ public class EngineSettings {
     int interOpThreads;
 
     @Inject
+    @ConfigProperty(name = "seraphim.inference.lanes", defaultValue = "1")
+    int lanes;
+
+    @Inject
     @ConfigProperty(name = "seraphim.batch.max.size", defaultValue = "32")
     int maxBatchSize;
 
@@ -54,6 +58,11 @@ public class EngineSettings {
     /** 0 means one per available core. */
     public int intraOpThreads() {
         return intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Threads that run the forwards of models with more than one intra-op thread (IntraOpLane); at least one. */
+    public int lanes() {
+        return Math.max(1, lanes);
     }
 
     public int interOpThreads() {

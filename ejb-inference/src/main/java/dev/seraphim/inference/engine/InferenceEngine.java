@@ -85,7 +85,7 @@ public class InferenceEngine {
 
     @PostConstruct
     void start() {
-        lane = new IntraOpLane(threadFactory);
+        lane = new IntraOpLane(threadFactory, settings.lanes());
         gate = new InferenceGate(models, defaultVersions, settings.timeoutMillis(), inputStatistics.observer());
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
         batchMetrics.nativeMemory();
@@ -117,10 +117,11 @@ public class InferenceEngine {
                 }
             }
             int threads = settings.intraOpThreads(d);
-            if (threads > Runtime.getRuntime().availableProcessors()) {
-                // the lane's OpenMP team would hold more threads than there are cores: they only contend
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (threads > 1 && threads * settings.lanes() > cores) {
+                // the lanes' OpenMP teams would hold more threads than there are cores: OpenMP then throttles them
                 LOG.warning("model " + d.name() + " version " + d.version() + " asks for " + threads + " intra-op threads on "
-                        + Runtime.getRuntime().availableProcessors() + " cores");
+                        + settings.lanes() + " lanes and " + cores + " cores");
             }
             LoadedModel model = IntraOpLane.once(threadFactory, threads, () -> LoadedModel.load(d, device, threads));
             BatchingSettings batching = settings.batching(d.batching());

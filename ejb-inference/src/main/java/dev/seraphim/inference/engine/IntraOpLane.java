@@ -2,6 +2,8 @@ package dev.seraphim.inference.engine;
 
 import dev.seraphim.inference.ModelNotReadyException;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -9,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -24,29 +27,63 @@ import java.util.function.Supplier;
  * the only lasting one; work that happens once (loading a model, a training epoch) runs on a thread of its own that
  * ends with it and takes its team along; work on one intra-op thread starts no team and runs where it is. Forwards
  * of different multi-threaded models take turns on the lane, which on a machine where each asks for every core is
- * what their teams would do anyway.
+ * what their teams would do anyway; where they ask for fewer, more lanes let them overlap.
  */
 public final class IntraOpLane implements AutoCloseable {
-    private final ExecutorService lane;
-    private volatile Thread laneThread;
+    private final ExecutorService[] lanes;
+    private final AtomicInteger[] queued;
+    private final Set<Thread> laneThreads = ConcurrentHashMap.newKeySet();
 
+    /** One lane: the process keeps one team, whatever the core count. */
     public IntraOpLane(ThreadFactory threads) {
-        this.lane = Executors.newSingleThreadExecutor(work -> {
-            Thread t = threads.newThread(work);
-            laneThread = t;
-            return t;
-        });
+        this(threads, 1);
     }
 
-    /** A forward: on the calling thread when it uses one intra-op thread, else on the lane, waiting for it. */
+    /**
+     * {@code count} lanes (seraphim.inference.lanes) let forwards of multi-threaded models overlap on a machine with
+     * cores to spare: each lane keeps a team as large as the largest count it ran, so lanes × intra-op threads should
+     * not exceed the cores, or the throttling comes back.
+     */
+    public IntraOpLane(ThreadFactory threads, int count) {
+        lanes = new ExecutorService[Math.max(1, count)];
+        queued = new AtomicInteger[lanes.length];
+        for (int i = 0; i < lanes.length; i++) {
+            queued[i] = new AtomicInteger();
+            lanes[i] = Executors.newSingleThreadExecutor(work -> {
+                Thread t = threads.newThread(work);
+                laneThreads.add(t);
+                return t;
+            });
+        }
+    }
+
+    /**
+     * A forward: on the calling thread when it uses one intra-op thread, else on the lane with the fewest forwards
+     * queued or running, waiting for it.
+     */
     public <T> T forward(int intraOpThreads, Supplier<T> work) {
-        if (intraOpThreads <= 1 || Thread.currentThread() == laneThread) {
+        if (intraOpThreads <= 1 || laneThreads.contains(Thread.currentThread())) {
             return work.get();
         }
+        int lane = 0;
+        for (int i = 1; i < lanes.length; i++) {
+            if (queued[i].get() < queued[lane].get()) {
+                lane = i;
+            }
+        }
+        AtomicInteger count = queued[lane];
+        count.incrementAndGet();
         Future<T> result;
         try {
-            result = lane.submit(work::get);
+            result = lanes[lane].submit(() -> {
+                try {
+                    return work.get();
+                } finally {
+                    count.decrementAndGet();
+                }
+            });
         } catch (RejectedExecutionException e) {
+            count.decrementAndGet();
             throw new ModelNotReadyException("the inference engine is stopping");
         }
         return outcome(result);
@@ -91,9 +128,11 @@ public final class IntraOpLane implements AutoCloseable {
         }
     }
 
-    /** Forwards already queued on the lane still run; new ones are refused. */
+    /** Forwards already queued on the lanes still run; new ones are refused. */
     @Override
     public void close() {
-        lane.shutdown();
+        for (ExecutorService lane : lanes) {
+            lane.shutdown();
+        }
     }
 }

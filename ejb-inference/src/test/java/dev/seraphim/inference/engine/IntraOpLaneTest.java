@@ -91,6 +91,32 @@ class IntraOpLaneTest {
     }
 
     @Test
+    void withTwoLanesTwoForwardsRunAtOnce() throws Exception {
+        try (IntraOpLane lanes = new IntraOpLane(work -> new Thread(work, "test-lanes"), 2)) {
+            CountDownLatch bothRunning = new CountDownLatch(2);
+            java.util.concurrent.Callable<Boolean> forward = () -> lanes.forward(2, () -> {
+                bothRunning.countDown();
+                try {
+                    // on one lane the second forward could only start after this one: the wait would time out
+                    return bothRunning.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            var callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var first = callers.submit(forward);
+                var second = callers.submit(forward);
+                assertTrue(first.get(20, java.util.concurrent.TimeUnit.SECONDS), "the first forward saw the second one running beside it");
+                assertTrue(second.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            } finally {
+                callers.shutdownNow();
+            }
+            assertEquals(2, threadsNamed("test-lanes"), "two lane threads (this work started no OpenMP team)");
+        }
+    }
+
+    @Test
     void workThatHappensOnceTakesItsTeamAlongWhenItEnds() throws Exception {
         Thread ran = IntraOpLane.once(work -> new Thread(work, "once-work"), 2, () -> {
             twoThreadWork();
