@@ -34,11 +34,6 @@ public final class IntraOpLane implements AutoCloseable {
     private final AtomicInteger[] queued;
     private final Set<Thread> laneThreads = ConcurrentHashMap.newKeySet();
 
-    /** One lane: the process keeps one team, whatever the core count. */
-    public IntraOpLane(ThreadFactory threads) {
-        this(threads, 1);
-    }
-
     /**
      * {@code count} lanes (seraphim.inference.lanes) let forwards of multi-threaded models overlap on a machine with
      * cores to spare: each lane keeps a team as large as the largest count it ran, so lanes × intra-op threads should

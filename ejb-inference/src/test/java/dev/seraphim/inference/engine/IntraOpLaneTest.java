@@ -14,8 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -47,7 +51,7 @@ class IntraOpLaneTest {
 
     @Test
     void theHazard_eachThreadRunningParallelWorkKeepsATeamOfItsOwn() throws Exception {
-        onLiveCallers("hazard-", caller -> twoThreadWork(), names -> {
+        onLiveCallers("hazard-", IntraOpLaneTest::twoThreadWork, names -> {
             for (String name : names) {
                 assertEquals(2, threadsNamed(name), "thread " + name + " and its OpenMP worker");
             }
@@ -56,9 +60,9 @@ class IntraOpLaneTest {
 
     @Test
     void forwardsFromManyThreadsRunOnTheLaneAndItsOneTeam() throws Exception {
-        try (IntraOpLane lane = new IntraOpLane(work -> new Thread(work, "test-lane"))) {
+        try (IntraOpLane lane = new IntraOpLane(work -> new Thread(work, "test-lane"), 1)) {
             AtomicReference<Thread> ranOn = new AtomicReference<>();
-            onLiveCallers("laned-", caller -> lane.forward(2, () -> {
+            onLiveCallers("laned-", () -> lane.forward(2, () -> {
                 Thread t = Thread.currentThread();
                 if (ranOn.get() != null) {
                     assertSame(ranOn.get(), t, "every two-thread forward runs on the one lane");
@@ -77,7 +81,7 @@ class IntraOpLaneTest {
 
     @Test
     void oneThreadWorkRunsWhereItIsAndErrorsComeBackAsThemselves() {
-        try (IntraOpLane lane = new IntraOpLane(work -> new Thread(work, "test-lane-2"))) {
+        try (IntraOpLane lane = new IntraOpLane(work -> new Thread(work, "test-lane-2"), 1)) {
             assertSame(Thread.currentThread(), lane.forward(1, Thread::currentThread));
             assertNotSame(Thread.currentThread(), lane.forward(2, Thread::currentThread));
             InferenceFailedException failure = new InferenceFailedException("bad input");
@@ -94,21 +98,21 @@ class IntraOpLaneTest {
     void withTwoLanesTwoForwardsRunAtOnce() throws Exception {
         try (IntraOpLane lanes = new IntraOpLane(work -> new Thread(work, "test-lanes"), 2)) {
             CountDownLatch bothRunning = new CountDownLatch(2);
-            java.util.concurrent.Callable<Boolean> forward = () -> lanes.forward(2, () -> {
+            Callable<Boolean> forward = () -> lanes.forward(2, () -> {
                 bothRunning.countDown();
                 try {
                     // on one lane the second forward could only start after this one: the wait would time out
-                    return bothRunning.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    return bothRunning.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
             });
-            var callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+            var callers = Executors.newFixedThreadPool(2);
             try {
                 var first = callers.submit(forward);
                 var second = callers.submit(forward);
-                assertTrue(first.get(20, java.util.concurrent.TimeUnit.SECONDS), "the first forward saw the second one running beside it");
-                assertTrue(second.get(20, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(first.get(20, TimeUnit.SECONDS), "the first forward saw the second one running beside it");
+                assertTrue(second.get(20, TimeUnit.SECONDS));
             } finally {
                 callers.shutdownNow();
             }
@@ -146,18 +150,17 @@ class IntraOpLaneTest {
     }
 
     /** Runs the work once on each of CALLERS new threads, one after another, then the check while they are all still alive. */
-    private static void onLiveCallers(String prefix, java.util.function.IntFunction<Integer> work, WhileAlive check) throws Exception {
+    private static void onLiveCallers(String prefix, Supplier<Integer> work, WhileAlive check) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<Thread> callers = new ArrayList<>();
         List<String> names = new ArrayList<>();
         try {
             for (int i = 0; i < CALLERS; i++) {
-                int caller = i;
                 CountDownLatch done = new CountDownLatch(1);
                 AtomicReference<Throwable> failed = new AtomicReference<>();
                 Thread t = new Thread(() -> {
                     try {
-                        assertEquals(2, work.apply(caller));
+                        assertEquals(2, work.get());
                     } catch (Throwable e) {
                         failed.set(e);
                     }
