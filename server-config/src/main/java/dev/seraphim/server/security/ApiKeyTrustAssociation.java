@@ -115,6 +115,9 @@ public class ApiKeyTrustAssociation implements TrustAssociationInterceptor {
         credentials.put(AttributeNameConstants.WSCREDENTIAL_REALM, REALM);
         // Liberty casts this to ArrayList
         credentials.put(AttributeNameConstants.WSCREDENTIAL_GROUPS, new ArrayList<>(List.of("group:" + REALM + "/" + role)));
+        // the subject of a key and role is built once and then taken from Liberty's authentication cache; the key
+        // itself is verified above on every request
+        credentials.put(AttributeNameConstants.WSCREDENTIAL_CACHE_KEY, "seraphim-trust:key-" + id + ":" + role);
         Subject subject = new Subject();
         subject.getPublicCredentials().add(credentials);
         return TAIResult.create(HttpServletResponse.SC_OK, "key-" + id, subject);

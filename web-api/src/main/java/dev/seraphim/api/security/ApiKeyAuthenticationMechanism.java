@@ -51,7 +51,9 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         RequestOrigin origin = RequestIds.origin(request);
         current.get().ifPresent(caller -> request.setAttribute(RequestIds.ORIGIN,
                 new RequestOrigin(origin.requestId(), origin.maskedClientAddress(), caller.keyHash())));
-        return context.notifyContainerAboutLogin(result);
+        AuthenticationStatus status = context.notifyContainerAboutLogin(result);
+        CallerSubjectCacheKey.attach(context.getClientSubject(), result);
+        return status;
     }
 
     static String presented(HttpServletRequest request) {
