@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -126,6 +127,27 @@ class TransportSecurityIT {
         String id = operator.split("_")[1];
         assertEquals(204, Seraphim.send(Seraphim.request("/api/v1/keys/" + id).DELETE().build()).statusCode());
         assertEquals(401, metrics("Bearer " + operator).statusCode());
+    }
+
+    /**
+     * No answer to a key carries Liberty's single sign-on (LTPA) cookie. Liberty's authentication cache files each
+     * caller's subject under its token too, so such a cookie, sent alone, would stand in for the key on Liberty's
+     * own endpoints (with the cache on and the cookie issued, /metrics answered the cookie alone with 200), and outlive the
+     * key's revocation. Every answer below is one where Liberty would set the cookie if it issued one.
+     */
+    @Test
+    void noAnswerToAKeyCarriesASingleSignOnCookie() throws Exception {
+        HttpClient client = trustingClient();
+        String operator = SecurityIT.createKey("{\"name\":\"no-cookie\",\"role\":\"operator\"}").getString("secret");
+        for (String key : List.of(Seraphim.ADMIN_KEY, operator)) {
+            for (String path : List.of("/openapi", "/metrics", "/v2/models/tabular-mlp", "/api/v1/keys")) {
+                HttpResponse<String> answer = https(client, path, "Authorization", "Bearer " + key);
+                assertTrue(answer.statusCode() == 200 || path.equals("/api/v1/keys") && answer.statusCode() == 403,
+                        path + " " + answer.statusCode() + " " + answer.body());
+                assertTrue(answer.headers().allValues("Set-Cookie").stream().noneMatch(c -> c.startsWith("LtpaToken2=")),
+                        path + " set a single sign-on cookie: " + answer.headers().allValues("Set-Cookie"));
+            }
+        }
     }
 
     /** Over HTTPS: with authentication on, Liberty redirects /metrics on HTTP to HTTPS, so keys never travel in clear. */
