@@ -33,8 +33,9 @@ final class CallerSubjectCacheKey {
         if (client == null) {
             return;
         }
+        String name = of(result);
         for (Hashtable credentials : client.getPrivateCredentials(Hashtable.class)) {
-            credentials.put(ATTRIBUTE, of(result));
+            credentials.put(ATTRIBUTE, name);
         }
     }
 }
