@@ -60,14 +60,8 @@ public final class IntraOpLane implements AutoCloseable {
         if (intraOpThreads <= 1 || laneThreads.contains(Thread.currentThread())) {
             return work.get();
         }
-        int lane = 0;
-        for (int i = 1; i < lanes.length; i++) {
-            if (queued[i].get() < queued[lane].get()) {
-                lane = i;
-            }
-        }
+        int lane = claimLeastBusyLane();
         AtomicInteger count = queued[lane];
-        count.incrementAndGet();
         Future<T> result;
         try {
             result = lanes[lane].submit(() -> {
@@ -82,6 +76,28 @@ public final class IntraOpLane implements AutoCloseable {
             throw new ModelNotReadyException("the inference engine is stopping");
         }
         return outcome(result);
+    }
+
+    /**
+     * The lane with the fewest forwards queued or running, counted as taken by this forward. The claim succeeds only
+     * if the lane's count is still the one its choice was based on: callers arriving together would otherwise all
+     * read the same counts, pick the same lane and wait behind each other while another lane stood idle.
+     */
+    private int claimLeastBusyLane() {
+        while (true) {
+            int lane = 0;
+            int least = queued[0].get();
+            for (int i = 1; i < lanes.length; i++) {
+                int n = queued[i].get();
+                if (n < least) {
+                    lane = i;
+                    least = n;
+                }
+            }
+            if (queued[lane].compareAndSet(least, least + 1)) {
+                return lane;
+            }
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IntraOpLaneTest {
     private static final int CALLERS = 6;
+    private static final int ROUNDS = 200;
 
     /**
      * The first thread to use libtorch in a process also starts threads of the whole process (they take its name
@@ -94,25 +96,35 @@ class IntraOpLaneTest {
         }
     }
 
+    /**
+     * Callers released together read the lanes' counts at the same moment; each round fails (after the wait) if
+     * both forwards were put on one lane.
+     */
     @Test
-    void withTwoLanesTwoForwardsRunAtOnce() throws Exception {
+    void withTwoLanesTwoForwardsArrivingTogetherRunAtOnce() throws Exception {
         try (IntraOpLane lanes = new IntraOpLane(work -> new Thread(work, "test-lanes"), 2)) {
-            CountDownLatch bothRunning = new CountDownLatch(2);
-            Callable<Boolean> forward = () -> lanes.forward(2, () -> {
-                bothRunning.countDown();
-                try {
-                    // on one lane the second forward could only start after this one: the wait would time out
-                    return bothRunning.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
             var callers = Executors.newFixedThreadPool(2);
             try {
-                var first = callers.submit(forward);
-                var second = callers.submit(forward);
-                assertTrue(first.get(20, TimeUnit.SECONDS), "the first forward saw the second one running beside it");
-                assertTrue(second.get(20, TimeUnit.SECONDS));
+                for (int round = 0; round < ROUNDS; round++) {
+                    CyclicBarrier arrive = new CyclicBarrier(2);
+                    CountDownLatch bothRunning = new CountDownLatch(2);
+                    Callable<Boolean> forward = () -> {
+                        arrive.await(10, TimeUnit.SECONDS);
+                        return lanes.forward(2, () -> {
+                            bothRunning.countDown();
+                            try {
+                                // on one lane the second forward could only start after this one: the wait would time out
+                                return bothRunning.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                    };
+                    var first = callers.submit(forward);
+                    var second = callers.submit(forward);
+                    assertTrue(first.get(30, TimeUnit.SECONDS), "round " + round + ": the first forward saw the second running beside it");
+                    assertTrue(second.get(30, TimeUnit.SECONDS), "round " + round + ": the second forward saw the first running beside it");
+                }
             } finally {
                 callers.shutdownNow();
             }
