@@ -100,8 +100,10 @@ class BatcherTest {
     @Test
     void aFullQueueRefusesAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstRunning = new CountDownLatch(1);
         TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
         Batcher b = new Batcher("slow", List.of(spec), new BatchingSettings(1, 0, 2, 1), inputs -> {
+            firstRunning.countDown();
             try {
                 release.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -111,7 +113,8 @@ class BatcherTest {
         }, executor, BatchObserver.NONE, false);
         List<CompletableFuture<BatchResult>> accepted = new ArrayList<>();
         accepted.add(b.submit(List.of(rows(1, 1))));
-        Thread.sleep(100);
+        // the one worker holds the first request, so the queue of two is empty again
+        assertTrue(firstRunning.await(10, TimeUnit.SECONDS), "the first request reached the model");
         accepted.add(b.submit(List.of(rows(2, 2))));
         accepted.add(b.submit(List.of(rows(3, 3))));
         QueueFullException full = assertThrows(QueueFullException.class, () -> b.submit(List.of(rows(4, 4))));
