@@ -99,6 +99,8 @@ public final class Benchmark {
                         + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
 
         java.time.Instant runStart = java.time.Instant.now();
+        Map<String, List<RawEngine.Point>> besideServed = new LinkedHashMap<>();
+        Map<String, List<RawEngine.Point>> besideBinary = new LinkedHashMap<>();
         log("raw engine, first pass");
         RawEngine.configure();
         Map<String, List<RawEngine.Point>> firstPass = rawPass(models);
@@ -139,20 +141,24 @@ public final class Benchmark {
             report.put("warm_up", warmUps);
 
             Map<String, Object> served = new LinkedHashMap<>();
+            Map<String, List<Map<String, Object>>> floors = new LinkedHashMap<>();
             for (ModelCase m : models) {
                 LoadRequest request = inferRequest(server, m);
                 warmUps.put(m.name(), warmUp(server, m, request));
-                served.put(m.name(), sweepOnAndOff(server, m, request));
+                besideServed.put(m.name(), rawBeside(server, m, "served points"));
+                Map<String, LoadRequest> besides = new LinkedHashMap<>();
+                if (floors.isEmpty()) {
+                    // the floors at each concurrency right after the first model's points, so that both meet the machine in the same state
+                    besides.put("http_floor", LoadRequest.get(server.uri("/v2/health/live"), Map.of()));
+                    besides.put("authenticated_floor", LoadRequest.get(server.uri("/v2/models/" + m.name()),
+                            Map.of("Authorization", server.loadAuthorization())));
+                    besides.keySet().forEach(k -> floors.put(k, new ArrayList<>()));
+                    report.put("floor_beside", m.name());
+                }
+                served.put(m.name(), sweepOnAndOff(server, m, request, besides, floors));
             }
             report.put("served", served);
-
-            log("HTTP floor: GET /v2/health/live");
-            List<Map<String, Object>> floor = new ArrayList<>();
-            LoadRequest live = LoadRequest.get(server.uri("/v2/health/live"), Map.of());
-            for (int c : CONCURRENCY) {
-                floor.add(point(load.run(live, c, warmup, seconds), null));
-            }
-            report.put("http_floor", floor);
+            floors.forEach(report::put);
 
             log("JSON against binary tensors");
             Map<String, Object> binary = new LinkedHashMap<>();
@@ -160,6 +166,7 @@ public final class Benchmark {
                 if (m.rowElements() < 1000) {
                     continue;
                 }
+                besideBinary.put(m.name(), rawBeside(server, m, "JSON and binary points"));
                 ModelCase.Binary b = m.binaryBody(m.values(1, 3));
                 LoadRequest json = inferRequest(server, m);
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
@@ -186,7 +193,10 @@ public final class Benchmark {
         report.put("server_log", ServerLog.since(wlp.resolve("usr/servers/seraphim-bench/logs"), runStart));
         log("  server log since the run began: " + report.get("server_log"));
         log("raw engine, second pass (the server stopped)");
-        report.put("raw", RawEngine.ceiling(firstPass, rawPass(models)));
+        Map<String, Map<String, List<RawEngine.Point>>> beside = new LinkedHashMap<>();
+        beside.put("beside_served", besideServed);
+        beside.put("beside_binary", besideBinary);
+        report.put("raw", RawEngine.ceiling(firstPass, rawPass(models), beside));
         report.put("targets", Targets.evaluate(report));
         Files.writeString(out.resolve("report.json"), JsonText.of(report));
         Files.writeString(out.resolve("report.md"), ReportMarkdown.of(report));
@@ -205,6 +215,21 @@ public final class Benchmark {
             pass.put(m.name(), points);
         }
         return pass;
+    }
+
+    /** The raw engine for one model while the server, warm, stands idle: just before that model's served points. */
+    private List<RawEngine.Point> rawBeside(ServerUnderTest server, ModelCase m, String what) throws IOException, InterruptedException {
+        double[] idle = server.awaitIdle();
+        log(String.format(Locale.ROOT, "raw engine beside %s's %s (the server idle: %.2f of a core over the last second, after %.0f s)",
+                m.name(), what, idle[1], idle[0]));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> waits = (Map<String, Object>) report.computeIfAbsent("raw_beside_server_idle", k -> new LinkedHashMap<String, Object>());
+        waits.put(m.name() + ", before its " + what, map("waited_seconds", idle[0], "server_cores_last_second", idle[1]));
+        List<RawEngine.Point> points = RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5);
+        for (RawEngine.Point p : points) {
+            log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
+        }
+        return points;
     }
 
     static final double WINDOW_SECONDS = 5;
@@ -306,12 +331,15 @@ public final class Benchmark {
     }
 
     /**
-     * Batching on and off, interleaved: at each concurrency the on point, then the off point. Measured as two series
+     * Batching on and off, interleaved: at each concurrency the on point, then the off point, then a point of each
+     * request in {@code besides} (batching back on), added to its list in {@code besideResults}. Measured as two series
      * one after the other, the first series ran while the server was still getting faster after its warm-up, and
      * at one client, where both settings take the same path, "off" came out up to 2.4 times "on" (quick runs of
      * the twelfth round; 1.14 times in run 20261203-043254).
      */
-    private Map<String, List<Map<String, Object>>> sweepOnAndOff(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {
+    private Map<String, List<Map<String, Object>>> sweepOnAndOff(ServerUnderTest server, ModelCase m, LoadRequest request,
+                                                                Map<String, LoadRequest> besides,
+                                                                Map<String, List<Map<String, Object>>> besideResults) throws Exception {
         List<Map<String, Object>> on = new ArrayList<>();
         List<Map<String, Object>> off = new ArrayList<>();
         ClosedLoop.Result previousOn = null;
@@ -321,6 +349,13 @@ public final class Benchmark {
             patch(server, m, 1);
             previousOff = measure(server, m, request, c, previousOff, off, "off");
             patch(server, m, 32);
+            for (Map.Entry<String, LoadRequest> beside : besides.entrySet()) {
+                ClosedLoop.Result r = load.run(beside.getValue(), c, warmup, seconds);
+                check(beside.getKey() + " c=" + c, r);
+                besideResults.get(beside.getKey()).add(point(r, null));
+                log(String.format(Locale.ROOT, "  %s c=%d: %.1f req/s, p50 %.2f ms, p99 %.2f ms", beside.getKey(), c, r.requestsPerSecond(),
+                        r.latency().p50(), r.latency().p99()));
+            }
         }
         Map<String, List<Map<String, Object>>> modes = new LinkedHashMap<>();
         modes.put("batching_on", on);

@@ -90,7 +90,7 @@ final class CompilerThreads {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    private static double clockTicksPerSecond() {
+    static double clockTicksPerSecond() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();

@@ -45,32 +45,62 @@ final class ReportMarkdown {
                     Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**", t.get("detail")));
         }
 
-        b.append("\n## Raw engine (libtorch forward in one process; the faster of a pass before the server and one after it)\n\n"
-                + "| model | batch | ms per forward | rows/s | first pass rows/s | second pass rows/s |\n| --- | --- | --- | --- | --- | --- |\n");
+        b.append("\n## Raw engine (libtorch forward in one process)\n\nThe ceiling is the faster of a pass before the server started and"
+                + " one after it stopped; \"beside served\" and \"beside binary\" were measured with the server warm and idle just before the"
+                + " model's served points and its JSON and binary points, and are what the targets' ratios compare with.\n\n"
+                + "| model | batch | ms per forward | rows/s (ceiling) | first pass rows/s | second pass rows/s | beside served ms | beside served rows/s"
+                + " | beside binary rows/s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         Map<String, Object> raw = (Map<String, Object>) r.get("raw");
         raw.forEach((model, points) -> {
             for (Map<String, Object> p : (List<Map<String, Object>>) points) {
-                b.append(f("| %s | %s | %.3f | %.0f | %.0f | %.0f |%n", model, p.get("batch"), p.get("ms_per_forward"), p.get("rows_per_second"),
-                        p.get("first_pass_rows_per_second"), p.get("second_pass_rows_per_second")));
+                b.append(f("| %s | %s | %.3f | %.0f | %.0f | %.0f | %s | %s | %s |%n", model, p.get("batch"), p.get("ms_per_forward"), p.get("rows_per_second"),
+                        p.get("first_pass_rows_per_second"), p.get("second_pass_rows_per_second"), optional(p.get("beside_served_ms_per_forward"), "%.3f"),
+                        optional(p.get("beside_served_rows_per_second"), "%.0f"), optional(p.get("beside_binary_rows_per_second"), "%.0f")));
             }
         });
 
+        Object waits = r.get("raw_beside_server_idle");
+        if (waits instanceof Map<?, ?> w && !w.isEmpty()) {
+            b.append(f("%nBefore each pass beside the served points the run waited until the server used at most %.2f of a core over a second"
+                    + " (at most %.0f s):", ServerUnderTest.IDLE_CORES, ServerUnderTest.MOST_IDLE_WAIT_SECONDS));
+            w.forEach((what, v) -> {
+                Map<String, Object> idle = (Map<String, Object>) v;
+                b.append(f(" %s %.0f s (%.2f);", what, idle.get("waited_seconds"), idle.get("server_cores_last_second")));
+            });
+            b.setLength(b.length() - 1);
+            b.append(".\n");
+        }
+
         Map<String, Object> served = (Map<String, Object>) r.get("served");
-        b.append("\n## Served (OIP JSON, one row per request)\n\n| model | batching | clients | req/s | p50 ms | p95 ms | p99 ms | mean batch | errors | served / raw best |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        b.append("\n## Served (OIP JSON, one row per request)\n\n| model | batching | clients | req/s | p50 ms | p95 ms | p99 ms | mean batch | errors"
+                + " | served / raw best just before | served / raw ceiling |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         served.forEach((model, modes) -> ((Map<String, Object>) modes).forEach((mode, points) -> {
+            double rawBeside = Targets.bestRaw(raw, model, Targets.BESIDE_SERVED);
             double rawBest = Targets.bestRaw(raw, model);
             for (Map<String, Object> p : (List<Map<String, Object>>) points) {
                 double rps = ((Number) p.get("requests_per_second")).doubleValue();
-                b.append(f("| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %s | %.2f |%n", model, mode.replace("batching_", ""),
+                b.append(f("| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %s | %.2f | %.2f |%n", model, mode.replace("batching_", ""),
                         p.get("concurrency"), rps, p.get("p50_ms"), p.get("p95_ms"), p.get("p99_ms"), p.get("mean_batch_rows"),
-                        p.get("errors"), rps / rawBest));
+                        p.get("errors"), rps / rawBeside, rps / rawBest));
             }
         }));
 
-        b.append("\n## HTTP floor (GET /v2/health/live on the same server)\n\n| clients | req/s | p50 ms | p99 ms |\n| --- | --- | --- | --- |\n");
-        for (Map<String, Object> p : (List<Map<String, Object>>) r.get("http_floor")) {
-            b.append(f("| %s | %.1f | %.2f | %.2f |%n", p.get("concurrency"), p.get("requests_per_second"), p.get("p50_ms"), p.get("p99_ms")));
+        Object besideModel = r.get("floor_beside");
+        List<Map<String, Object>> mlpOn = besideModel == null ? List.of() : Targets.on(served, (String) besideModel);
+        b.append(f("%n## HTTP floor (on the same server, at each concurrency right after %s's points)%n%n"
+                + "`GET /v2/health/live`: no key, no body, no model. `GET /v2/models/%s`: the model's metadata, with the API key.%n%n"
+                + "| clients | live req/s | live p50 ms | live p99 ms | metadata with key req/s | metadata p50 ms | %s req/s (batching on) | over live | over metadata |%n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n", besideModel, besideModel, besideModel));
+        List<Map<String, Object>> live = (List<Map<String, Object>>) r.get("http_floor");
+        List<Map<String, Object>> keyed = (List<Map<String, Object>>) r.getOrDefault("authenticated_floor", List.of());
+        for (int i = 0; i < live.size(); i++) {
+            Map<String, Object> p = live.get(i);
+            Map<String, Object> k = i < keyed.size() ? keyed.get(i) : Map.of();
+            double served1 = i < mlpOn.size() ? ((Number) mlpOn.get(i).get("requests_per_second")).doubleValue() : Double.NaN;
+            double keyedRps = k.isEmpty() ? Double.NaN : ((Number) k.get("requests_per_second")).doubleValue();
+            b.append(f("| %s | %.1f | %.2f | %.2f | %.1f | %s | %.1f | %.2f | %.2f |%n", p.get("concurrency"), p.get("requests_per_second"), p.get("p50_ms"),
+                    p.get("p99_ms"), keyedRps, optional(k.get("p50_ms"), "%.2f"), served1,
+                    served1 / ((Number) p.get("requests_per_second")).doubleValue(), served1 / keyedRps));
         }
 
         b.append("\n## JSON against binary tensors (batching on)\n\n| model | clients | JSON req/s | JSON p50 ms | binary req/s | binary p50 ms | binary / JSON |\n"
@@ -128,6 +158,10 @@ final class ReportMarkdown {
         panels.put("requests/s", throughput);
         panels.put("p99 latency (ms)", p99);
         return panels;
+    }
+
+    private static String optional(Object number, String format) {
+        return number == null ? "" : f(format, ((Number) number).doubleValue());
     }
 
     private static double mib(Object bytes) {

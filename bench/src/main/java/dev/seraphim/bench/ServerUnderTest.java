@@ -121,6 +121,35 @@ final class ServerUnderTest implements AutoCloseable {
         return Files.exists(pidFile) ? Optional.of(Long.parseLong(Files.readString(pidFile).trim())) : Optional.empty();
     }
 
+    static final double IDLE_CORES = 0.05;
+    static final double MOST_IDLE_WAIT_SECONDS = 60;
+
+    /**
+     * Waits until the server process uses at most {@link #IDLE_CORES} of a core over one second (at most
+     * {@link #MOST_IDLE_WAIT_SECONDS}): a closed loop's clients stop at once, but a saturated server still works
+     * through what they had queued (resnet18 at 64 clients: requests of up to 2.8 s), and a raw pass measured then
+     * shares the cores with it. Returns the seconds waited and the last second's cores.
+     */
+    double[] awaitIdle() throws IOException, InterruptedException {
+        Optional<Long> pid = pid();
+        Path stat = pid.map(p -> Path.of("/proc/" + p + "/stat")).filter(Files::exists).orElse(null);
+        long start = System.nanoTime();
+        if (stat == null) {
+            Thread.sleep(5000); // no /proc: a few seconds for what was queued
+            return new double[]{5, Double.NaN};
+        }
+        double ticksPerSecond = CompilerThreads.clockTicksPerSecond();
+        double cores;
+        do {
+            long before = CompilerThreads.cpuTicks(Files.readString(stat));
+            long t0 = System.nanoTime();
+            Thread.sleep(1000);
+            long after = CompilerThreads.cpuTicks(Files.readString(stat));
+            cores = (after - before) / ticksPerSecond / ((System.nanoTime() - t0) / 1e9);
+        } while (cores > IDLE_CORES && (System.nanoTime() - start) / 1e9 < MOST_IDLE_WAIT_SECONDS);
+        return new double[]{(System.nanoTime() - start) / 1e9, cores};
+    }
+
     /** Resident set size of the server process in bytes (VmRSS). */
     long rssBytes() throws IOException {
         long pid = pid().orElseThrow(() -> new IllegalStateException("no pid file for " + name));

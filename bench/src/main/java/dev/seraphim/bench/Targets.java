@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The targets for this machine, each with the measured figure; reported, never asserted. */
+/**
+ * The issue's targets for this machine, each with the measured figure; reported, never asserted. Each served figure
+ * is compared with the raw engine measured just before it (the server warm and idle), as the machine's speed moved by
+ * up to half within one run; the detail gives the ratio to the faster of the passes before and after the server too.
+ */
 final class Targets {
     private Targets() {
     }
@@ -17,26 +21,32 @@ final class Targets {
         for (String model : new String[]{"resnet18", "text-classifier"}) {
             if (served.containsKey(model)) {
                 double s = best(on(served, model));
-                double r = bestRaw(raw, model);
+                double r = bestRaw(raw, model, BESIDE_SERVED);
+                double ceiling = bestRaw(raw, model);
                 double target = model.equals("resnet18") ? 0.90 : 0.80;
                 out.add(target(model + " served/raw rows per second at saturation", s / r, ">=", target,
-                        String.format("served %.1f req/s (1 row each, JSON) vs raw %.1f rows/s at its best batch", s, r)));
+                        String.format("served %.1f req/s (1 row each, JSON) vs raw %.1f rows/s at its best batch just before;"
+                                + " %.2f of the faster pass before or after the server (%.1f rows/s)", s, r, s / ceiling, ceiling)));
                 Map<String, Object> binary = (Map<String, Object>) report.get("json_vs_binary");
                 if (binary != null && binary.containsKey(model)) {
                     double b = ((List<Map<String, Object>>) binary.get(model)).stream()
                             .mapToDouble(p -> ((Number) ((Map<String, Object>) p.get("binary")).get("requests_per_second")).doubleValue())
                             .max().orElse(0);
-                    out.add(target(model + " served/raw rows per second at saturation, binary tensors", b / r, ">=", target,
-                            String.format("served %.1f req/s (1 row each, binary tensor data) vs raw %.1f rows/s at its best batch", b, r)));
+                    double rb = bestRaw(raw, model, BESIDE_BINARY);
+                    out.add(target(model + " served/raw rows per second at saturation, binary tensors", b / rb, ">=", target,
+                            String.format("served %.1f req/s (1 row each, binary tensor data) vs raw %.1f rows/s at its best batch just before;"
+                                    + " %.2f of the faster pass before or after the server (%.1f rows/s)", b, rb, b / ceiling, ceiling)));
                 }
             }
         }
         double floor = best((List<Map<String, Object>>) report.get("http_floor"));
+        double keyed = best((List<Map<String, Object>>) report.get("authenticated_floor"));
         double mlp = best(on(served, "tabular-mlp"));
         out.add(target("tabular-mlp requests/s over the no-op floor", mlp / floor, ">=", 0.80,
-                String.format("%.0f req/s vs %.0f req/s on GET /v2/health/live", mlp, floor)));
+                String.format("%.0f req/s vs %.0f req/s on GET /v2/health/live, measured at each concurrency beside tabular-mlp's;"
+                        + " %.2f of the %.0f req/s of GET /v2/models/tabular-mlp with the API key", mlp, floor, mlp / keyed, keyed)));
         double p50 = Math.min(at(on(served, "tabular-mlp"), 1, "p50_ms"), at(off(served, "tabular-mlp"), 1, "p50_ms"));
-        double raw1 = rawAt(raw, "tabular-mlp", 1);
+        double raw1 = rawAt(raw, "tabular-mlp", 1, BESIDE_SERVED);
         out.add(target("tabular-mlp single-client p50 minus raw batch-1 forward (ms)", p50 - raw1, "<=", 0.5,
                 String.format("served p50 %.3f ms, raw forward %.3f ms", p50, raw1)));
         double textOn = best(on(served, "text-classifier"));
@@ -45,7 +55,7 @@ final class Targets {
                 String.format("%.1f vs %.1f req/s", textOn, textOff)));
         Map<String, Object> sat = saturated(on(served, "text-classifier"));
         double meanBatch = ((Number) sat.get("mean_batch_rows")).doubleValue();
-        double compute = rawInterpolated(raw, "text-classifier", meanBatch);
+        double compute = rawInterpolated(raw, "text-classifier", meanBatch, BESIDE_SERVED);
         double bound = MAX_BATCH_DELAY_MS + 2 * compute;
         out.add(target("text-classifier p99 at saturation with batching (ms), bound max_batch_delay (0) + 2 x batch compute",
                 ((Number) sat.get("p99_ms")).doubleValue(), "<=", bound,
@@ -91,25 +101,38 @@ final class Targets {
                 .mapToDouble(p -> ((Number) p.get(field)).doubleValue()).findFirst().orElse(Double.NaN);
     }
 
-    @SuppressWarnings("unchecked")
+    /** The raw pass measured just before a model's served points, and the one just before its JSON and binary points. */
+    static final String BESIDE_SERVED = "beside_served_";
+    static final String BESIDE_BINARY = "beside_binary_";
+
+    /** The ceiling: the best rows/s of the faster pass before or after the server. */
     static double bestRaw(Map<String, Object> raw, String model) {
-        return ((List<Map<String, Object>>) raw.get(model)).stream().mapToDouble(p -> ((Number) p.get("rows_per_second")).doubleValue()).max().orElse(0);
+        return bestRaw(raw, model, "");
+    }
+
+    /** The best rows/s over the batches of one raw series ({@code ""} for the ceiling); NaN where it did not measure the model. */
+    @SuppressWarnings("unchecked")
+    static double bestRaw(Map<String, Object> raw, String model, String series) {
+        return ((List<Map<String, Object>>) raw.get(model)).stream().map(p -> (Number) p.get(series + "rows_per_second"))
+                .mapToDouble(v -> v == null ? Double.NaN : v.doubleValue()).reduce(Double::max).orElse(Double.NaN);
     }
 
     @SuppressWarnings("unchecked")
-    static double rawAt(Map<String, Object> raw, String model, int batch) {
+    static double rawAt(Map<String, Object> raw, String model, int batch, String series) {
         return ((List<Map<String, Object>>) raw.get(model)).stream().filter(p -> ((Number) p.get("batch")).intValue() == batch)
-                .mapToDouble(p -> ((Number) p.get("ms_per_forward")).doubleValue()).findFirst().orElse(Double.NaN);
+                .map(p -> (Number) p.get(series + "ms_per_forward")).mapToDouble(v -> v == null ? Double.NaN : v.doubleValue())
+                .findFirst().orElse(Double.NaN);
     }
 
-    /** The raw forward time at a batch size between the measured ones (linear between neighbours). */
+    /** The raw forward time of one series at a batch size between the measured ones (linear between neighbours). */
     @SuppressWarnings("unchecked")
-    static double rawInterpolated(Map<String, Object> raw, String model, double rows) {
+    static double rawInterpolated(Map<String, Object> raw, String model, double rows, String series) {
         List<Map<String, Object>> points = (List<Map<String, Object>>) raw.get(model);
         double prevB = 0, prevMs = 0;
         for (Map<String, Object> p : points) {
             double b = ((Number) p.get("batch")).doubleValue();
-            double ms = ((Number) p.get("ms_per_forward")).doubleValue();
+            Number at = (Number) p.get(series + "ms_per_forward");
+            double ms = at == null ? Double.NaN : at.doubleValue();
             if (rows <= b) {
                 return prevB == 0 ? ms : prevMs + (ms - prevMs) * (rows - prevB) / (b - prevB);
             }

@@ -26,8 +26,8 @@ class LatencyStatsTest {
     void rawComputeIsInterpolatedBetweenMeasuredBatches() {
         Map<String, Object> raw = Map.of("m", List.of(Benchmark.map("batch", 1, "ms_per_forward", 1.0, "rows_per_second", 1000.0),
                 Benchmark.map("batch", 4, "ms_per_forward", 2.5, "rows_per_second", 1600.0)));
-        assertEquals(1.0, Targets.rawInterpolated(raw, "m", 1), 1e-9);
-        assertEquals(2.0, Targets.rawInterpolated(raw, "m", 3), 1e-9);
+        assertEquals(1.0, Targets.rawInterpolated(raw, "m", 1, ""), 1e-9);
+        assertEquals(2.0, Targets.rawInterpolated(raw, "m", 3, ""), 1e-9);
         assertEquals(1600.0, Targets.bestRaw(raw, "m"), 1e-9);
     }
 }
