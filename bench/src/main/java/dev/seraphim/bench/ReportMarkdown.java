@@ -155,9 +155,28 @@ final class ReportMarkdown {
             throughput.add(new Plot.Series(label, t));
             p99.add(new Plot.Series(label, l));
         }));
+        floorSeries(r, "http_floor", "floor: GET /v2/health/live", throughput, p99);
+        floorSeries(r, "authenticated_floor", "floor: keyed metadata GET", throughput, p99);
         panels.put("requests/s", throughput);
         panels.put("p99 latency (ms)", p99);
         return panels;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void floorSeries(Map<String, Object> r, String key, String label, List<Plot.Series> throughput, List<Plot.Series> p99) {
+        Object points = r.get(key);
+        if (!(points instanceof List<?> list) || list.isEmpty()) {
+            return;
+        }
+        List<double[]> t = new ArrayList<>();
+        List<double[]> l = new ArrayList<>();
+        for (Map<String, Object> p : (List<Map<String, Object>>) points) {
+            double c = ((Number) p.get("concurrency")).doubleValue();
+            t.add(new double[]{c, ((Number) p.get("requests_per_second")).doubleValue()});
+            l.add(new double[]{c, ((Number) p.get("p99_ms")).doubleValue()});
+        }
+        throughput.add(new Plot.Series(label, t));
+        p99.add(new Plot.Series(label, l));
     }
 
     private static String optional(Object number, String format) {
