@@ -42,7 +42,7 @@ final class ReportMarkdown {
         b.append("## Targets\n\n| target | measured | goal | met | detail |\n| --- | --- | --- | --- | --- |\n");
         for (Map<String, Object> t : (List<Map<String, Object>>) r.get("targets")) {
             b.append(f("| %s | %.3f | %s %s | %s | %s |%n", t.get("target"), t.get("value"), t.get("op"), t.get("goal"),
-                    Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**", t.get("detail")));
+                    Boolean.FALSE.equals(t.get("reliable")) ? "**unreliable**" : Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**", t.get("detail")));
         }
 
         b.append("\n## Raw engine (libtorch forward in one process)\n\nThe ceiling is the faster of a pass before the server started and"

@@ -24,7 +24,7 @@ final class Targets {
                 double r = bestRaw(raw, model, BESIDE_SERVED);
                 double ceiling = bestRaw(raw, model);
                 double target = model.equals("resnet18") ? 0.90 : 0.80;
-                out.add(target(model + " served/raw rows per second at saturation", s / r, ">=", target,
+                out.add(servedOverRaw(model + " served/raw rows per second at saturation", s / r, target,
                         String.format("served %.1f req/s (1 row each, JSON) vs raw %.1f rows/s at its best batch just before;"
                                 + " %.2f of the faster pass before or after the server (%.1f rows/s)", s, r, s / ceiling, ceiling)));
                 Map<String, Object> binary = (Map<String, Object>) report.get("json_vs_binary");
@@ -33,7 +33,7 @@ final class Targets {
                             .mapToDouble(p -> ((Number) ((Map<String, Object>) p.get("binary")).get("requests_per_second")).doubleValue())
                             .max().orElse(0);
                     double rb = bestRaw(raw, model, BESIDE_BINARY);
-                    out.add(target(model + " served/raw rows per second at saturation, binary tensors", b / rb, ">=", target,
+                    out.add(servedOverRaw(model + " served/raw rows per second at saturation, binary tensors", b / rb, target,
                             String.format("served %.1f req/s (1 row each, binary tensor data) vs raw %.1f rows/s at its best batch just before;"
                                     + " %.2f of the faster pass before or after the server (%.1f rows/s)", b, rb, b / ceiling, ceiling)));
                 }
@@ -66,6 +66,21 @@ final class Targets {
         out.add(target("RSS growth over the soak", ((Number) soak.get("rss_growth")).doubleValue(), "<=", 0.05,
                 soak.get("minutes") + " minutes"));
         return out;
+    }
+
+    /**
+     * A served/raw ratio: above 1 the server beat its own engine, which only a machine that changed speed between
+     * the raw pass and the served points can show (run 20261203-131110: 1.07), so it is reported as unreliable, not met.
+     */
+    static Map<String, Object> servedOverRaw(String name, double value, double target, String detail) {
+        if (value <= 1) {
+            return target(name, value, ">=", target, detail);
+        }
+        Map<String, Object> t = target(name, value, ">=", target,
+                detail + "; above 1: the machine's speed changed between the raw pass and these points, so this figure says nothing");
+        t.put("met", false);
+        t.put("reliable", false);
+        return t;
     }
 
     private static Map<String, Object> target(String name, double value, String op, double target, String detail) {

@@ -51,4 +51,16 @@ class RawCeilingTest {
         assertEquals(2.0, Targets.rawAt(raw, "m", 1, Targets.BESIDE_SERVED));
         assertEquals(3.0, Targets.rawInterpolated(raw, "m", 4.5, Targets.BESIDE_SERVED), 1e-9);
     }
+
+    @Test
+    void aServedFigureAboveItsRawPassIsUnreliableNotMet() {
+        Map<String, Object> beat = Targets.servedOverRaw("m served/raw", 1.07, 0.9, "served 59.8 vs raw 56.1");
+        assertEquals(false, beat.get("met"));
+        assertEquals(false, beat.get("reliable"));
+        assertTrue(((String) beat.get("detail")).contains("above 1"));
+        Map<String, Object> met = Targets.servedOverRaw("m served/raw", 0.95, 0.9, "d");
+        assertEquals(true, met.get("met"));
+        assertFalse(met.containsKey("reliable"));
+        assertEquals(false, Targets.servedOverRaw("m served/raw", 0.85, 0.9, "d").get("met"));
+    }
 }
