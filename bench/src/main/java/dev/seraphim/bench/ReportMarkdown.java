@@ -143,28 +143,18 @@ final class ReportMarkdown {
         Map<String, List<Plot.Series>> panels = Plot.panels();
         List<Plot.Series> throughput = new ArrayList<>();
         List<Plot.Series> p99 = new ArrayList<>();
-        ((Map<String, Object>) r.get("served")).forEach((model, modes) -> ((Map<String, Object>) modes).forEach((mode, points) -> {
-            List<double[]> t = new ArrayList<>();
-            List<double[]> l = new ArrayList<>();
-            for (Map<String, Object> p : (List<Map<String, Object>>) points) {
-                double c = ((Number) p.get("concurrency")).doubleValue();
-                t.add(new double[]{c, ((Number) p.get("requests_per_second")).doubleValue()});
-                l.add(new double[]{c, ((Number) p.get("p99_ms")).doubleValue()});
-            }
-            String label = model + " " + mode.replace("batching_", "batching ");
-            throughput.add(new Plot.Series(label, t));
-            p99.add(new Plot.Series(label, l));
-        }));
-        floorSeries(r, "http_floor", "floor: GET /v2/health/live", throughput, p99);
-        floorSeries(r, "authenticated_floor", "floor: keyed metadata GET", throughput, p99);
+        ((Map<String, Object>) r.get("served")).forEach((model, modes) -> ((Map<String, Object>) modes).forEach((mode, points) ->
+                addSeries(model + " " + mode.replace("batching_", "batching "), points, throughput, p99)));
+        addSeries("floor: GET /v2/health/live", r.get("http_floor"), throughput, p99);
+        addSeries("floor: keyed metadata GET", r.get("authenticated_floor"), throughput, p99);
         panels.put("requests/s", throughput);
         panels.put("p99 latency (ms)", p99);
         return panels;
     }
 
+    /** One series of points (requests/s and p99 against the clients) in each panel; nothing where there are no points. */
     @SuppressWarnings("unchecked")
-    private static void floorSeries(Map<String, Object> r, String key, String label, List<Plot.Series> throughput, List<Plot.Series> p99) {
-        Object points = r.get(key);
+    private static void addSeries(String label, Object points, List<Plot.Series> throughput, List<Plot.Series> p99) {
         if (!(points instanceof List<?> list) || list.isEmpty()) {
             return;
         }
