@@ -194,8 +194,8 @@ public final class Benchmark {
         log("  server log since the run began: " + report.get("server_log"));
         log("raw engine, second pass (the server stopped)");
         Map<String, Map<String, List<RawEngine.Point>>> beside = new LinkedHashMap<>();
-        beside.put("beside_served", besideServed);
-        beside.put("beside_binary", besideBinary);
+        beside.put(Targets.BESIDE_SERVED, besideServed);
+        beside.put(Targets.BESIDE_BINARY, besideBinary);
         report.put("raw", RawEngine.ceiling(firstPass, rawPass(models), beside));
         report.put("targets", Targets.evaluate(report));
         Files.writeString(out.resolve("report.json"), JsonText.of(report));
@@ -208,13 +208,18 @@ public final class Benchmark {
     private Map<String, List<RawEngine.Point>> rawPass(List<ModelCase> models) {
         Map<String, List<RawEngine.Point>> pass = new LinkedHashMap<>();
         for (ModelCase m : models) {
-            List<RawEngine.Point> points = RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5);
-            for (RawEngine.Point p : points) {
-                log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
-            }
-            pass.put(m.name(), points);
+            pass.put(m.name(), rawPoints(m));
         }
         return pass;
+    }
+
+    /** One model's raw forwards at every batch, logged. */
+    private List<RawEngine.Point> rawPoints(ModelCase m) {
+        List<RawEngine.Point> points = RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5);
+        for (RawEngine.Point p : points) {
+            log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
+        }
+        return points;
     }
 
     /** The raw engine for one model while the server, warm, stands idle: just before that model's served points. */
@@ -225,11 +230,7 @@ public final class Benchmark {
         @SuppressWarnings("unchecked")
         Map<String, Object> waits = (Map<String, Object>) report.computeIfAbsent("raw_beside_server_idle", k -> new LinkedHashMap<String, Object>());
         waits.put(m.name() + ", before its " + what, map("waited_seconds", idle[0], "server_cores_last_second", idle[1]));
-        List<RawEngine.Point> points = RawEngine.measure(m, BATCHES, quick ? 0.3 : 1.5);
-        for (RawEngine.Point p : points) {
-            log(String.format(Locale.ROOT, "  %s batch %d: %.3f ms, %.0f rows/s", m.name(), p.batch(), p.msPerForward(), p.rowsPerSecond()));
-        }
-        return points;
+        return rawPoints(m);
     }
 
     static final double WINDOW_SECONDS = 5;

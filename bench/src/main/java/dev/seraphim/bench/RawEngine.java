@@ -36,14 +36,8 @@ final class RawEngine {
      * The ceiling of each model and batch: the faster of two passes, one before the server starts and one after it
      * stopped. One pass moved a model's best figure by 14 % between two runs an hour apart on an unchanged path
      * (performance.md, run 20261202-094708); the faster pass is the stricter ceiling, and the report keeps both.
-     */
-    static Map<String, Object> ceiling(Map<String, List<Point>> first, Map<String, List<Point>> second) {
-        return ceiling(first, second, Map.of());
-    }
-
-    /**
-     * As {@link #ceiling(Map, Map)}, with the passes measured beside the served points (series name, then model):
-     * each batch also gets {@code <series>_rows_per_second} and {@code <series>_ms_per_forward} where that series
+     * With the passes measured beside the served points (series prefix, then model, as in {@link Targets#BESIDE_SERVED}),
+     * each batch also gets {@code <prefix>rows_per_second} and {@code <prefix>ms_per_forward} where that series
      * measured its model. This machine's speed moved by up to half between the two ends of one run (run
      * 20261203-110117: text-classifier at batch 32 4 924 rows/s in the first pass, 7 084 in the second), so a
      * served figure is compared with the raw engine measured just before it as well as with that ceiling.
@@ -63,8 +57,8 @@ final class RawEngine {
                 beside.forEach((series, models) -> {
                     List<Point> measured = models.get(model);
                     if (measured != null) {
-                        row.put(series + "_rows_per_second", measured.get(at).rowsPerSecond());
-                        row.put(series + "_ms_per_forward", measured.get(at).msPerForward());
+                        row.put(series + "rows_per_second", measured.get(at).rowsPerSecond());
+                        row.put(series + "ms_per_forward", measured.get(at).msPerForward());
                     }
                 });
                 merged.add(row);

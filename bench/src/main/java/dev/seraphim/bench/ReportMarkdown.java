@@ -54,8 +54,8 @@ final class ReportMarkdown {
         raw.forEach((model, points) -> {
             for (Map<String, Object> p : (List<Map<String, Object>>) points) {
                 b.append(f("| %s | %s | %.3f | %.0f | %.0f | %.0f | %s | %s | %s |%n", model, p.get("batch"), p.get("ms_per_forward"), p.get("rows_per_second"),
-                        p.get("first_pass_rows_per_second"), p.get("second_pass_rows_per_second"), optional(p.get("beside_served_ms_per_forward"), "%.3f"),
-                        optional(p.get("beside_served_rows_per_second"), "%.0f"), optional(p.get("beside_binary_rows_per_second"), "%.0f")));
+                        p.get("first_pass_rows_per_second"), p.get("second_pass_rows_per_second"), optional(p.get(Targets.BESIDE_SERVED + "ms_per_forward"), "%.3f"),
+                        optional(p.get(Targets.BESIDE_SERVED + "rows_per_second"), "%.0f"), optional(p.get(Targets.BESIDE_BINARY + "rows_per_second"), "%.0f")));
             }
         });
 
@@ -97,7 +97,7 @@ final class ReportMarkdown {
             Map<String, Object> p = live.get(i);
             Map<String, Object> k = i < keyed.size() ? keyed.get(i) : Map.of();
             double served1 = i < mlpOn.size() ? ((Number) mlpOn.get(i).get("requests_per_second")).doubleValue() : Double.NaN;
-            double keyedRps = k.isEmpty() ? Double.NaN : ((Number) k.get("requests_per_second")).doubleValue();
+            double keyedRps = Targets.number(k, "requests_per_second");
             b.append(f("| %s | %.1f | %.2f | %.2f | %.1f | %s | %.1f | %.2f | %.2f |%n", p.get("concurrency"), p.get("requests_per_second"), p.get("p50_ms"),
                     p.get("p99_ms"), keyedRps, optional(k.get("p50_ms"), "%.2f"), served1,
                     served1 / ((Number) p.get("requests_per_second")).doubleValue(), served1 / keyedRps));

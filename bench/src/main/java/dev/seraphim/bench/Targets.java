@@ -116,7 +116,10 @@ final class Targets {
                 .mapToDouble(p -> ((Number) p.get(field)).doubleValue()).findFirst().orElse(Double.NaN);
     }
 
-    /** The raw pass measured just before a model's served points, and the one just before its JSON and binary points. */
+    /**
+     * The prefixes of the raw passes measured just before a model's served points and just before its JSON and binary
+     * points, in the report's raw rows ({@code beside_served_rows_per_second}, ...).
+     */
     static final String BESIDE_SERVED = "beside_served_";
     static final String BESIDE_BINARY = "beside_binary_";
 
@@ -128,15 +131,20 @@ final class Targets {
     /** The best rows/s over the batches of one raw series ({@code ""} for the ceiling); NaN where it did not measure the model. */
     @SuppressWarnings("unchecked")
     static double bestRaw(Map<String, Object> raw, String model, String series) {
-        return ((List<Map<String, Object>>) raw.get(model)).stream().map(p -> (Number) p.get(series + "rows_per_second"))
-                .mapToDouble(v -> v == null ? Double.NaN : v.doubleValue()).reduce(Double::max).orElse(Double.NaN);
+        return ((List<Map<String, Object>>) raw.get(model)).stream().mapToDouble(p -> number(p, series + "rows_per_second"))
+                .reduce(Double::max).orElse(Double.NaN);
     }
 
     @SuppressWarnings("unchecked")
     static double rawAt(Map<String, Object> raw, String model, int batch, String series) {
         return ((List<Map<String, Object>>) raw.get(model)).stream().filter(p -> ((Number) p.get("batch")).intValue() == batch)
-                .map(p -> (Number) p.get(series + "ms_per_forward")).mapToDouble(v -> v == null ? Double.NaN : v.doubleValue())
-                .findFirst().orElse(Double.NaN);
+                .mapToDouble(p -> number(p, series + "ms_per_forward")).findFirst().orElse(Double.NaN);
+    }
+
+    /** A figure of a report row, NaN where the row does not have it. */
+    static double number(Map<String, Object> row, String field) {
+        Object v = row.get(field);
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
 
     /** The raw forward time of one series at a batch size between the measured ones (linear between neighbours). */
@@ -146,8 +154,7 @@ final class Targets {
         double prevB = 0, prevMs = 0;
         for (Map<String, Object> p : points) {
             double b = ((Number) p.get("batch")).doubleValue();
-            Number at = (Number) p.get(series + "ms_per_forward");
-            double ms = at == null ? Double.NaN : at.doubleValue();
+            double ms = number(p, series + "ms_per_forward");
             if (rows <= b) {
                 return prevB == 0 ? ms : prevMs + (ms - prevMs) * (rows - prevB) / (b - prevB);
             }

@@ -16,7 +16,7 @@ class RawCeilingTest {
         Map<String, List<RawEngine.Point>> first = Map.of("m", List.of(new RawEngine.Point(1, 1.0, 1000, 10), new RawEngine.Point(8, 2.0, 4000, 10)));
         Map<String, List<RawEngine.Point>> second = Map.of("m", List.of(new RawEngine.Point(1, 0.8, 1250, 10), new RawEngine.Point(8, 2.5, 3200, 10)));
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> m = (List<Map<String, Object>>) RawEngine.ceiling(first, second).get("m");
+        List<Map<String, Object>> m = (List<Map<String, Object>>) RawEngine.ceiling(first, second, Map.of()).get("m");
         assertEquals(1250.0, m.get(0).get("rows_per_second"));
         assertEquals(0.8, m.get(0).get("ms_per_forward"));
         assertEquals(1000.0, m.get(0).get("first_pass_rows_per_second"));
@@ -25,7 +25,7 @@ class RawCeilingTest {
         assertEquals(2.0, m.get(1).get("ms_per_forward"));
         assertEquals(8, m.get(1).get("batch"));
         // the served/raw ratio is taken against the faster pass's best batch
-        assertEquals(4000.0, Targets.bestRaw(RawEngine.ceiling(first, second), "m"));
+        assertEquals(4000.0, Targets.bestRaw(RawEngine.ceiling(first, second, Map.of()), "m"));
     }
 
     @Test
@@ -34,9 +34,9 @@ class RawCeilingTest {
                 "n", List.of(new RawEngine.Point(1, 1.0, 1000, 10), new RawEngine.Point(8, 2.0, 4000, 10)));
         Map<String, List<RawEngine.Point>> second = first;
         Map<String, Map<String, List<RawEngine.Point>>> beside = new LinkedHashMap<>();
-        beside.put("beside_served", Map.of("m", List.of(new RawEngine.Point(1, 2.0, 500, 10), new RawEngine.Point(8, 4.0, 2000, 10)),
+        beside.put(Targets.BESIDE_SERVED, Map.of("m", List.of(new RawEngine.Point(1, 2.0, 500, 10), new RawEngine.Point(8, 4.0, 2000, 10)),
                 "n", List.of(new RawEngine.Point(1, 1.0, 1000, 10), new RawEngine.Point(8, 2.0, 4000, 10))));
-        beside.put("beside_binary", Map.of("n", List.of(new RawEngine.Point(1, 0.5, 2000, 10), new RawEngine.Point(8, 1.0, 8000, 10))));
+        beside.put(Targets.BESIDE_BINARY, Map.of("n", List.of(new RawEngine.Point(1, 0.5, 2000, 10), new RawEngine.Point(8, 1.0, 8000, 10))));
         Map<String, Object> raw = RawEngine.ceiling(first, second, beside);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> m = (List<Map<String, Object>>) raw.get("m");
