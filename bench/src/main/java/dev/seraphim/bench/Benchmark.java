@@ -39,6 +39,8 @@ public final class Benchmark {
     private final Path out;
     private final LoadGenerator load;
     private final Map<String, Object> report = new LinkedHashMap<>();
+    /** The models whose points are bracketed by raw forwards, each loaded once in this process. */
+    private final Map<String, RawEngine.Loaded> bracketEngines = new LinkedHashMap<>();
 
     private Benchmark(Path root, boolean quick, double soakMinutes, Path out, String loadWanted) {
         this.root = root;
@@ -108,7 +110,7 @@ public final class Benchmark {
         Path wlp = root.resolve("ear/target/liberty/wlp");
         Path work = out.resolve("server");
         deleteTree(work); // the server's scratch of an earlier run into the same directory: start from nothing
-        try (ServerUnderTest server = new ServerUnderTest(wlp, "seraphim-bench", work)) {
+        try (ServerUnderTest server = new ServerUnderTest(wlp, "seraphim-bench", work); AutoCloseable engines = this::closeBracketEngines) {
             log("server first start (creates its PostgreSQL, imports the demo store)");
             long firstStart = server.start(store);
             server.close();
@@ -155,7 +157,7 @@ public final class Benchmark {
                     besides.keySet().forEach(k -> floors.put(k, new ArrayList<>()));
                     report.put("floor_beside", m.name());
                 }
-                served.put(m.name(), sweepOnAndOff(server, m, request, besides, floors));
+                served.put(m.name(), sweepOnAndOff(server, m, request, RawEngine.bestBatch(besideServed.get(m.name())), besides, floors));
             }
             report.put("served", served);
             floors.forEach(report::put);
@@ -167,6 +169,7 @@ public final class Benchmark {
                     continue;
                 }
                 besideBinary.put(m.name(), rawBeside(server, m, "JSON and binary points"));
+                int bracketBatch = RawEngine.bestBatch(besideBinary.get(m.name()));
                 ModelCase.Binary b = m.binaryBody(m.values(1, 3));
                 LoadRequest json = inferRequest(server, m);
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
@@ -175,11 +178,21 @@ public final class Benchmark {
                 ClosedLoop.Result j = null;
                 ClosedLoop.Result k = null;
                 for (int c : CONCURRENCY) {
+                    boolean bracket = bracketed(m);
+                    RawEngine.Point beforeJson = bracket ? rawNow(server, m, bracketBatch) : null;
                     j = run(json, c, j);
+                    RawEngine.Point between = bracket ? rawNow(server, m, bracketBatch) : null;
                     k = run(bin, c, k);
+                    RawEngine.Point afterBinary = bracket ? rawNow(server, m, bracketBatch) : null;
                     check(m.name() + " JSON", j);
                     check(m.name() + " binary", k);
-                    rows.add(map("concurrency", c, "json", point(j, null), "binary", point(k, null),
+                    Map<String, Object> jsonPoint = point(j, null);
+                    Map<String, Object> binaryPoint = point(k, null);
+                    if (bracket) {
+                        jsonPoint.put(RAW_BRACKET, RawEngine.bracket(beforeJson, between));
+                        binaryPoint.put(RAW_BRACKET, RawEngine.bracket(between, afterBinary));
+                    }
+                    rows.add(map("concurrency", c, "json", jsonPoint, "binary", binaryPoint,
                             "binary_over_json_throughput", k.requestsPerSecond() / j.requestsPerSecond()));
                     log(String.format(Locale.ROOT, "  %s c=%d: JSON %.1f req/s p50 %.2f ms, binary %.1f req/s p50 %.2f ms", m.name(), c,
                             j.requestsPerSecond(), j.latency().p50(), k.requestsPerSecond(), k.latency().p50()));
@@ -231,6 +244,34 @@ public final class Benchmark {
         Map<String, Object> waits = (Map<String, Object>) report.computeIfAbsent("raw_beside_server_idle", k -> new LinkedHashMap<String, Object>());
         waits.put(m.name() + ", before its " + what, map("waited_seconds", idle[0], "server_cores_last_second", idle[1]));
         return rawPoints(m);
+    }
+
+    /** The report's field, in a bracketed point, of the raw forwards just before and after it ({@link RawEngine#bracket}). */
+    static final String RAW_BRACKET = "raw_bracket";
+    static final double BRACKET_SECONDS = 2;
+
+    /**
+     * Whether a model's points are bracketed by raw forwards: those of the models with a served/raw target, at every
+     * concurrency, since which point saturates is known only afterwards (resnet18 in a quick run: 4 clients). The raw
+     * pass beside a model's points runs a minute or more before its saturated points, and this machine changed speed
+     * in less (run 20261203-131110: resnet18's binary points at 1.07 of that pass).
+     */
+    static boolean bracketed(ModelCase m) {
+        return Targets.SERVED_OVER_RAW.containsKey(m.name());
+    }
+
+    /** The raw forward at one batch, now, once the server is idle: one side of a bracket around a served point. */
+    private RawEngine.Point rawNow(ServerUnderTest server, ModelCase m, int batch) throws IOException, InterruptedException {
+        double[] idle = server.awaitIdle();
+        RawEngine.Point p = bracketEngines.computeIfAbsent(m.name(), k -> RawEngine.Loaded.of(m)).measure(batch, quick ? 0.5 : BRACKET_SECONDS);
+        log(String.format(Locale.ROOT, "    raw %s batch %d: %.0f rows/s (server idle after %.0f s: %.2f of a core)", m.name(), batch,
+                p.rowsPerSecond(), idle[0], idle[1]));
+        return p;
+    }
+
+    private void closeBracketEngines() {
+        bracketEngines.values().forEach(RawEngine.Loaded::close);
+        bracketEngines.clear();
     }
 
     static final double WINDOW_SECONDS = 5;
@@ -333,12 +374,13 @@ public final class Benchmark {
 
     /**
      * Batching on and off, interleaved: at each concurrency the on point, then the off point, then a point of each
-     * request in {@code besides} (batching back on), added to its list in {@code besideResults}. Measured as two series
+     * request in {@code besides} (batching back on), added to its list in {@code besideResults}; a {@link #bracketed} on
+     * point between raw forwards at {@code bracketBatch}. Measured as two series
      * one after the other, the first series ran while the server was still getting faster after its warm-up, and
      * at one client, where both settings take the same path, "off" came out up to 2.4 times "on" (quick runs of
      * the twelfth round; 1.14 times in run 20261203-043254).
      */
-    private Map<String, List<Map<String, Object>>> sweepOnAndOff(ServerUnderTest server, ModelCase m, LoadRequest request,
+    private Map<String, List<Map<String, Object>>> sweepOnAndOff(ServerUnderTest server, ModelCase m, LoadRequest request, int bracketBatch,
                                                                 Map<String, LoadRequest> besides,
                                                                 Map<String, List<Map<String, Object>>> besideResults) throws Exception {
         List<Map<String, Object>> on = new ArrayList<>();
@@ -346,7 +388,12 @@ public final class Benchmark {
         ClosedLoop.Result previousOn = null;
         ClosedLoop.Result previousOff = null;
         for (int c : CONCURRENCY) {
+            boolean bracket = bracketed(m);
+            RawEngine.Point before = bracket ? rawNow(server, m, bracketBatch) : null;
             previousOn = measure(server, m, request, c, previousOn, on, "on");
+            if (bracket) {
+                on.get(on.size() - 1).put(RAW_BRACKET, RawEngine.bracket(before, rawNow(server, m, bracketBatch)));
+            }
             patch(server, m, 1);
             previousOff = measure(server, m, request, c, previousOff, off, "off");
             patch(server, m, 32);

@@ -68,6 +68,23 @@ final class RawEngine {
         return out;
     }
 
+    /** The batch of a pass at which the model served the most rows per second. */
+    static int bestBatch(List<Point> pass) {
+        return pass.stream().max(java.util.Comparator.comparingDouble(Point::rowsPerSecond)).orElseThrow().batch();
+    }
+
+    /**
+     * The raw forward at one batch measured just before and just after one served point, for the report's point
+     * ({@code raw_bracket}): both figures, the faster ({@code raw_rows_per_second}, what the point is compared with)
+     * and how far apart they are ({@code spread}, relative to the faster).
+     */
+    static Map<String, Object> bracket(Point before, Point after) {
+        double faster = Math.max(before.rowsPerSecond(), after.rowsPerSecond());
+        return Benchmark.map("batch", before.batch(), "before_rows_per_second", before.rowsPerSecond(),
+                "after_rows_per_second", after.rowsPerSecond(), "raw_rows_per_second", faster,
+                "spread", Math.abs(before.rowsPerSecond() - after.rowsPerSecond()) / faster);
+    }
+
     static void configure() {
         openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(Runtime.getRuntime().availableProcessors());
@@ -75,41 +92,68 @@ final class RawEngine {
     }
 
     static List<Point> measure(ModelCase model, int[] batches, double seconds) {
-        // as the server does per forward; this thread runs every forward here, so once per model is enough
-        torch.set_num_threads(model.intraOpThreads());
         List<Point> points = new ArrayList<>();
-        JitModule plain;
-        try (BytePointer path = new BytePointer(model.file().toString())) {
-            plain = torch.load(path);
-        }
-        plain.eval();
-        JitModule module = torch.optimize_for_inference(plain);
-        try {
+        try (Loaded loaded = Loaded.of(model)) {
             for (int batch : batches) {
-                try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
-                    IValueVector args = new IValueVector();
-                    args.push_back(new IValue(tensor(model, batch)));
-                    for (int i = 0; i < 5; i++) {
+                points.add(loaded.measure(batch, seconds));
+            }
+        }
+        return points;
+    }
+
+    /**
+     * One model loaded as the server loads it and kept in this process, so that its forward can be measured again
+     * seconds before and after a served point without loading it each time (resnet18's load is a second here).
+     */
+    static final class Loaded implements AutoCloseable {
+        private final ModelCase model;
+        private final JitModule plain;
+        private final JitModule module;
+
+        private Loaded(ModelCase model, JitModule plain, JitModule module) {
+            this.model = model;
+            this.plain = plain;
+            this.module = module;
+        }
+
+        static Loaded of(ModelCase model) {
+            JitModule plain;
+            try (BytePointer path = new BytePointer(model.file().toString())) {
+                plain = torch.load(path);
+            }
+            plain.eval();
+            return new Loaded(model, plain, torch.optimize_for_inference(plain));
+        }
+
+        /** Forwards at one batch for about {@code seconds} (at least 10) after 5 unmeasured ones. */
+        Point measure(int batch, double seconds) {
+            // as the server does per forward; the calling thread runs every forward here
+            torch.set_num_threads(model.intraOpThreads());
+            try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+                IValueVector args = new IValueVector();
+                args.push_back(new IValue(tensor(model, batch)));
+                for (int i = 0; i < 5; i++) {
+                    module.forward(args);
+                }
+                long start = System.nanoTime();
+                long n = 0;
+                long deadline = start + (long) (seconds * 1e9);
+                do {
+                    try (PointerScope perCall = new PointerScope()) {
                         module.forward(args);
                     }
-                    long start = System.nanoTime();
-                    long n = 0;
-                    long deadline = start + (long) (seconds * 1e9);
-                    do {
-                        try (PointerScope perCall = new PointerScope()) {
-                            module.forward(args);
-                        }
-                        n++;
-                    } while (System.nanoTime() < deadline || n < 10);
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    points.add(new Point(batch, elapsed * 1000 / n, n * batch / elapsed, n));
-                }
+                    n++;
+                } while (System.nanoTime() < deadline || n < 10);
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                return new Point(batch, elapsed * 1000 / n, n * batch / elapsed, n);
             }
-        } finally {
+        }
+
+        @Override
+        public void close() {
             module.close();
             plain.close();
         }
-        return points;
     }
 
     private static Tensor tensor(ModelCase model, int rows) {

@@ -85,6 +85,8 @@ final class ReportMarkdown {
             }
         }));
 
+        appendBrackets(b, served, (Map<String, Object>) r.get("json_vs_binary"));
+
         Object besideModel = r.get("floor_beside");
         List<Map<String, Object>> mlpOn = besideModel == null ? List.of() : Targets.on(served, (String) besideModel);
         b.append(f("%n## HTTP floor (on the same server, at each concurrency right after %s's points)%n%n"
@@ -136,6 +138,41 @@ final class ReportMarkdown {
             }
         }
         return b.toString();
+    }
+
+    /** The points bracketed by raw forwards, each with its ratio and whether it counts. */
+    @SuppressWarnings("unchecked")
+    private static void appendBrackets(StringBuilder b, Map<String, Object> served, Map<String, Object> jsonVsBinary) {
+        List<String> rows = new ArrayList<>();
+        served.forEach((model, modes) -> Targets.on(served, model).forEach(p -> bracketRow(rows, model, "JSON, served points", p)));
+        if (jsonVsBinary != null) {
+            jsonVsBinary.forEach((model, points) -> ((List<Map<String, Object>>) points).forEach(row -> {
+                bracketRow(rows, model, "JSON, JSON/binary points", (Map<String, Object>) row.get("json"));
+                bracketRow(rows, model, "binary", (Map<String, Object>) row.get("binary"));
+            }));
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        b.append(f("%n## Raw forwards bracketing the served points%n%nAt the model's best batch of its pass beside, just before and just"
+                + " after the point, the server idle each time; the ratio is against the faster of the two, and a point whose two differ by"
+                + " more than %.0f %% does not count.%n%n| model | point | clients | served req/s | batch | raw before rows/s | raw after rows/s"
+                + " | apart | served / raw | counts |%n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n", Targets.MOST_BRACKET_SPREAD * 100));
+        rows.forEach(b::append);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void bracketRow(List<String> rows, String model, String what, Map<String, Object> p) {
+        Map<String, Object> k = (Map<String, Object>) p.get(Benchmark.RAW_BRACKET);
+        if (k == null) {
+            return;
+        }
+        double rps = Targets.number(p, "requests_per_second");
+        double raw = Targets.number(k, "raw_rows_per_second");
+        double spread = Targets.number(k, "spread");
+        rows.add(f("| %s | %s | %s | %.1f | %s | %.1f | %.1f | %.0f %% | %.2f | %s |%n", model, what, p.get("concurrency"), rps, k.get("batch"),
+                k.get("before_rows_per_second"), k.get("after_rows_per_second"), spread * 100, rps / raw,
+                spread <= Targets.MOST_BRACKET_SPREAD && rps <= raw ? "yes" : "no"));
     }
 
     @SuppressWarnings("unchecked")
