@@ -36,6 +36,8 @@ public final class Batcher implements AutoCloseable {
     private final List<TensorSpec> inputSpecs;
     private final BatchRunner runner;
     private final Executor executor;
+    /** Where a worker's batch is answered (null: on the worker), so that the worker can go on to the next batch. */
+    private final Executor answers;
     private final BatchObserver observer;
     private final boolean runsWhenIdle;
     private volatile BatchingSettings settings;
@@ -50,18 +52,19 @@ public final class Batcher implements AutoCloseable {
 
     public Batcher(String model, List<TensorSpec> inputSpecs, BatchingSettings settings, BatchRunner runner,
                    Executor executor, BatchObserver observer) {
-        this(model, inputSpecs, settings, runner, executor, observer, true);
+        this(model, inputSpecs, settings, runner, executor, null, observer, true);
     }
 
     /** {@code runsWhenIdle}: whether a caller that finds the batcher idle (and no delay configured) runs its batch itself. */
     public Batcher(String model, List<TensorSpec> inputSpecs, BatchingSettings settings, BatchRunner runner,
-                   Executor executor, BatchObserver observer, boolean runsWhenIdle) {
+                   Executor executor, Executor answers, BatchObserver observer, boolean runsWhenIdle) {
         this.model = model;
         this.runsWhenIdle = runsWhenIdle;
         this.inputSpecs = List.copyOf(inputSpecs);
         this.settings = settings;
         this.runner = runner;
         this.executor = executor;
+        this.answers = answers;
         this.observer = observer;
     }
 
@@ -102,7 +105,7 @@ public final class Batcher implements AutoCloseable {
         release(own);
         started(own, System.nanoTime());
         try {
-            run(new Batch(List.of(own)));
+            run(new Batch(List.of(own)), false);
         } finally {
             giveBackWorker();
         }
@@ -157,7 +160,7 @@ public final class Batcher implements AutoCloseable {
         try {
             Batch batch;
             while ((batch = gather()) != null) {
-                run(batch);
+                run(batch, true);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -246,26 +249,46 @@ public final class Batcher implements AutoCloseable {
         depth.decrementAndGet();
     }
 
-    private void run(Batch batch) {
+    private void run(Batch batch, boolean onWorker) {
         long start = System.nanoTime();
         try {
             List<TensorData> outputs = runner.run(batch.inputs(inputSpecs));
             List<List<TensorData>> perMember = batch.split(outputs);
             long compute = System.nanoTime() - start;
             observer.batchRan(batch.members.size(), batch.rows, compute);
-            for (int i = 0; i < batch.members.size(); i++) {
-                PendingInference m = batch.members.get(i);
-                m.result.complete(new BatchResult(perMember.get(i), batch.rows, m.startedNanos - m.enqueuedNanos, compute));
-            }
+            answer(batch, perMember, compute, onWorker);
         } catch (RuntimeException | Error e) {
             if (batch.members.size() > 1) {
                 LOG.log(Level.FINE, "batch of {0} requests for model {1} failed, running them one by one: {2}",
                         new Object[]{batch.members.size(), model, e.getMessage()});
-                batch.members.forEach(m -> run(new Batch(List.of(m))));
+                batch.members.forEach(m -> run(new Batch(List.of(m)), onWorker));
             } else {
                 batch.members.get(0).result.completeExceptionally(e);
             }
         }
+    }
+
+    /**
+     * Completes each member's future, which writes its answer. On a worker with an answer executor the answers are
+     * written there, so that the worker gathers and runs the next batch meanwhile: written on the worker, a batch of
+     * 31 answers kept text-classifier's worker from its forward for about a fifth of the time while a core stood idle.
+     */
+    private void answer(Batch batch, List<List<TensorData>> perMember, long compute, boolean onWorker) {
+        Runnable complete = () -> {
+            for (int i = 0; i < batch.members.size(); i++) {
+                PendingInference m = batch.members.get(i);
+                m.result.complete(new BatchResult(perMember.get(i), batch.rows, m.startedNanos - m.enqueuedNanos, compute));
+            }
+        };
+        if (onWorker && answers != null) {
+            try {
+                answers.execute(complete);
+                return;
+            } catch (RejectedExecutionException e) {
+                LOG.log(Level.FINE, "answers of model {0} written on the worker: {1}", new Object[]{model, e.getMessage()});
+            }
+        }
+        complete.run();
     }
 
     private void failAll(RuntimeException cause) {

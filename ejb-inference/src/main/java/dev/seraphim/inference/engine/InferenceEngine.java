@@ -66,6 +66,10 @@ public class InferenceEngine {
     @Resource
     ManagedThreadFactory threadFactory;
 
+    /** The server's default executor: batch workers hand their answers to it and go on to the next batch. */
+    @Resource
+    ManagedExecutorService answers;
+
     @Inject
     ModelLoadHistory history;
 
@@ -126,8 +130,8 @@ public class InferenceEngine {
             LoadedModel model = IntraOpLane.once(threadFactory, threads, () -> LoadedModel.load(d, device, threads));
             BatchingSettings batching = settings.batching(d.batching());
             Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching,
-                    inputs -> lane.forward(model.intraOpThreads(), () -> model.forward(inputs)), executor,
-                    batchMetrics.observer(d.name(), d.version()));
+                    inputs -> lane.forward(model.intraOpThreads(), () -> model.forward(inputs)), executor, answers,
+                    batchMetrics.observer(d.name(), d.version()), true);
             served = new ServedModel(d, model, batcher, ServedModel.State.READY, null, millisSince(start));
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"
                     + (model.optimized() ? " (optimized for inference)" : " (as loaded)") + ", batching " + batching

@@ -110,7 +110,7 @@ class BatcherTest {
                 Thread.currentThread().interrupt();
             }
             return rowSums(inputs);
-        }, executor, BatchObserver.NONE, false);
+        }, executor, null, BatchObserver.NONE, false);
         List<CompletableFuture<BatchResult>> accepted = new ArrayList<>();
         accepted.add(b.submit(List.of(rows(1, 1))));
         // the one worker holds the first request, so the queue of two is empty again
@@ -124,6 +124,53 @@ class BatcherTest {
             f.get(5, TimeUnit.SECONDS);
         }
         assertEquals(0, b.queueDepth());
+    }
+
+    @Test
+    void theWorkerRunsTheNextBatchWhileTheLastOnesAnswerIsWritten() throws Exception {
+        ExecutorService answers = Executors.newSingleThreadExecutor();
+        CountDownLatch dependentRegistered = new CountDownLatch(1);
+        CountDownLatch secondForward = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[]{-1, 2}, null);
+        List<Thread> forwardThreads = Collections.synchronizedList(new ArrayList<>());
+        Batcher b = new Batcher("hand-off", List.of(spec), new BatchingSettings(1, 0, 10, 1), inputs -> {
+            forwardThreads.add(Thread.currentThread());
+            try {
+                if (forwardThreads.size() == 1) {
+                    dependentRegistered.await(5, TimeUnit.SECONDS);
+                } else {
+                    secondForward.countDown();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rowSums(inputs);
+        }, executor, answers, BatchObserver.NONE, false);
+        try {
+            CompletableFuture<BatchResult> first = b.submit(List.of(rows(1, 1)));
+            List<Thread> answerThreads = Collections.synchronizedList(new ArrayList<>());
+            // the first answer is "written" (its dependents run) until released: a slow write
+            CompletableFuture<Void> firstWritten = first.thenRun(() -> {
+                answerThreads.add(Thread.currentThread());
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            dependentRegistered.countDown();
+            CompletableFuture<BatchResult> second = b.submit(List.of(rows(2, 2)));
+            assertTrue(secondForward.await(10, TimeUnit.SECONDS), "the worker ran the second batch while the first answer was being written");
+            release.countDown();
+            firstWritten.get(5, TimeUnit.SECONDS);
+            assertEquals(4f, second.get(5, TimeUnit.SECONDS).outputs().get(0).data().getFloat(), 0f);
+            assertTrue(answerThreads.size() == 1 && !forwardThreads.contains(answerThreads.get(0)),
+                    "the answer ran on the answer executor, not on the worker: " + answerThreads + " " + forwardThreads);
+        } finally {
+            release.countDown();
+            answers.shutdownNow();
+        }
     }
 
     @Test
