@@ -98,7 +98,7 @@ public final class Benchmark {
                         + " cores as the server",
                 "threads", "server and raw engine: libtorch intra-op threads per model " + intraOpThreads(models)
                         + " (the demo store's intra_op_threads, else one per core: " + Runtime.getRuntime().availableProcessors()
-                        + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows, no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
+                        + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows (tiny-cnn and resnet18 8), no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
 
         java.time.Instant runStart = java.time.Instant.now();
         Map<String, List<RawEngine.Point>> besideServed = new LinkedHashMap<>();
@@ -387,6 +387,7 @@ public final class Benchmark {
         List<Map<String, Object>> off = new ArrayList<>();
         ClosedLoop.Result previousOn = null;
         ClosedLoop.Result previousOff = null;
+        int configured = maxBatchSize(server, m);
         for (int c : CONCURRENCY) {
             boolean bracket = bracketed(m);
             RawEngine.Point before = bracket ? rawNow(server, m, bracketBatch) : null;
@@ -396,7 +397,7 @@ public final class Benchmark {
             }
             patch(server, m, 1);
             previousOff = measure(server, m, request, c, previousOff, off, "off");
-            patch(server, m, 32);
+            patch(server, m, configured);
             for (Map.Entry<String, LoadRequest> beside : besides.entrySet()) {
                 ClosedLoop.Result r = load.run(beside.getValue(), c, warmup, seconds);
                 check(beside.getKey() + " c=" + c, r);
@@ -533,6 +534,18 @@ public final class Benchmark {
         log("  intra-op threads as in the raw engine: " + intraOpThreads(models));
     }
 
+    private static final java.util.regex.Pattern MAX_BATCH_SIZE = java.util.regex.Pattern.compile("\"max_batch_size\"\\s*:\\s*(\\d+)");
+
+    /** The model's max_batch_size as the server runs it (its descriptor's, else the server's default), to go back to after the off points. */
+    private static int maxBatchSize(ServerUnderTest server, ModelCase m) throws Exception {
+        HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").GET().build());
+        java.util.regex.Matcher size = MAX_BATCH_SIZE.matcher(r.body());
+        if (r.statusCode() != 200 || !size.find()) {
+            throw new IllegalStateException("could not read the max_batch_size of " + m.name() + ": " + r.statusCode() + " " + r.body());
+        }
+        return Integer.parseInt(size.group(1));
+    }
+
     private static void patch(ServerUnderTest server, ModelCase m, int maxBatch) throws Exception {
         HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").header("Content-Type", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"batching\":{\"max_batch_size\":" + maxBatch + "}}")).build());
@@ -544,7 +557,10 @@ public final class Benchmark {
     private static void register(ServerUnderTest server, ModelCase m) throws Exception {
         String boundary = "bench-" + System.nanoTime();
         String metadata = "{\"name\":\"" + m.name() + "\",\"version\":\"1\",\"inputs\":[{\"name\":\"" + m.input() + "\",\"datatype\":\""
-                + m.datatype() + "\",\"shape\":[-1,3,224,224]}],\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,1000]}]}";
+                + m.datatype() + "\",\"shape\":[-1,3,224,224]}],\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,1000]}],"
+                // batches of up to 8 images, as the demo store's image model (tiny-cnn): resnet18's rows per second here fall
+                // beyond batch 8 (run 20261203-144048: 90 rows/s at batch 4, 53-60 at 16-32 beside the server)
+                + "\"batching\":{\"max_batch_size\":8}}";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n"
                 + metadata + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"model.pt\"\r\n"
