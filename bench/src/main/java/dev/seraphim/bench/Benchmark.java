@@ -157,7 +157,8 @@ public final class Benchmark {
                     besides.keySet().forEach(k -> floors.put(k, new ArrayList<>()));
                     report.put("floor_beside", m.name());
                 }
-                served.put(m.name(), sweepOnAndOff(server, m, request, RawEngine.bestBatch(besideServed.get(m.name())), besides, floors));
+                int bracketBatch = RawEngine.bestBatch(List.of(firstPass.get(m.name()), besideServed.get(m.name())));
+                served.put(m.name(), sweepOnAndOff(server, m, request, bracketBatch, besides, floors));
             }
             report.put("served", served);
             floors.forEach(report::put);
@@ -169,7 +170,7 @@ public final class Benchmark {
                     continue;
                 }
                 besideBinary.put(m.name(), rawBeside(server, m, "JSON and binary points"));
-                int bracketBatch = RawEngine.bestBatch(besideBinary.get(m.name()));
+                int bracketBatch = RawEngine.bestBatch(List.of(firstPass.get(m.name()), besideServed.get(m.name()), besideBinary.get(m.name())));
                 ModelCase.Binary b = m.binaryBody(m.values(1, 3));
                 LoadRequest json = inferRequest(server, m);
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),

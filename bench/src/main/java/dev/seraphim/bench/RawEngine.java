@@ -68,9 +68,27 @@ final class RawEngine {
         return out;
     }
 
-    /** The batch of a pass at which the model served the most rows per second. */
-    static int bestBatch(List<Point> pass) {
-        return pass.stream().max(java.util.Comparator.comparingDouble(Point::rowsPerSecond)).orElseThrow().batch();
+    /**
+     * The batch at which the model ran fastest over several passes (the same batches in each): each pass's rows per
+     * second relative to its own best, summed per batch. One pass alone chose by the minute it ran in: resnet18's pass
+     * beside its binary points (run 20261203-154309) ran slow and found batch 32 best, where the passes before gave 8.
+     */
+    static int bestBatch(List<List<Point>> passes) {
+        List<Point> first = passes.get(0);
+        double[] score = new double[first.size()];
+        for (List<Point> pass : passes) {
+            double best = pass.stream().mapToDouble(Point::rowsPerSecond).max().orElseThrow();
+            for (int i = 0; i < score.length; i++) {
+                score[i] += pass.get(i).rowsPerSecond() / best;
+            }
+        }
+        int at = 0;
+        for (int i = 1; i < score.length; i++) {
+            if (score[i] > score[at]) {
+                at = i;
+            }
+        }
+        return first.get(at).batch();
     }
 
     /**

@@ -154,7 +154,7 @@ final class ReportMarkdown {
         if (rows.isEmpty()) {
             return;
         }
-        b.append(f("%n## Raw forwards bracketing the served points%n%nAt the model's best batch of its pass beside, just before and just"
+        b.append(f("%n## Raw forwards bracketing the served points%n%nAt the batch best over the model's raw passes so far (before the server, beside its points), just before and just"
                 + " after the point, the server idle each time; the ratio is against the faster of the two, and a point whose two differ by"
                 + " more than %.0f %% does not count.%n%n| model | point | clients | served req/s | batch | raw before rows/s | raw after rows/s"
                 + " | apart | served / raw | counts |%n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n", Targets.MOST_BRACKET_SPREAD * 100));

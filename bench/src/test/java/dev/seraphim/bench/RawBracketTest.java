@@ -27,8 +27,27 @@ class RawBracketTest {
         assertEquals(80.0, k.get("after_rows_per_second"));
         assertEquals(100.0, k.get("raw_rows_per_second"));
         assertEquals(0.2, (double) k.get("spread"), 1e-12);
-        assertEquals(16, RawEngine.bestBatch(List.of(new RawEngine.Point(1, 1, 100, 1), new RawEngine.Point(16, 1, 900, 1),
-                new RawEngine.Point(32, 1, 850, 1))));
+        assertEquals(16, RawEngine.bestBatch(List.of(List.of(new RawEngine.Point(1, 1, 100, 1), new RawEngine.Point(16, 1, 900, 1),
+                new RawEngine.Point(32, 1, 850, 1)))));
+    }
+
+    @Test
+    void theBracketsBatchIsTheBestOverThePassesNotOneSlowPass() {
+        // run 20261203-154309's resnet18 passes (batches 1-32): the pass beside the binary points alone would choose 32
+        List<RawEngine.Point> first = pass(54, 68, 85, 85, 93, 71);
+        List<RawEngine.Point> besideServed = pass(49, 61, 73, 84, 62, 57);
+        List<RawEngine.Point> besideBinary = pass(43, 58, 61, 58, 59, 68);
+        assertEquals(32, RawEngine.bestBatch(List.of(besideBinary)));
+        assertEquals(8, RawEngine.bestBatch(List.of(first, besideServed, besideBinary)));
+    }
+
+    private static List<RawEngine.Point> pass(double... rowsPerSecond) {
+        int[] batches = Benchmark.BATCHES;
+        List<RawEngine.Point> points = new java.util.ArrayList<>();
+        for (int i = 0; i < batches.length; i++) {
+            points.add(new RawEngine.Point(batches[i], 1000 * batches[i] / rowsPerSecond[i], rowsPerSecond[i], 10));
+        }
+        return points;
     }
 
     @Test
