@@ -178,8 +178,8 @@ public final class Benchmark {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 ClosedLoop.Result j = null;
                 ClosedLoop.Result k = null;
+                boolean bracket = bracketed(m);
                 for (int c : CONCURRENCY) {
-                    boolean bracket = bracketed(m);
                     RawEngine.Point beforeJson = bracket ? rawNow(server, m, bracketBatch) : null;
                     j = run(json, c, j);
                     RawEngine.Point between = bracket ? rawNow(server, m, bracketBatch) : null;
@@ -389,8 +389,8 @@ public final class Benchmark {
         ClosedLoop.Result previousOn = null;
         ClosedLoop.Result previousOff = null;
         int configured = maxBatchSize(server, m);
+        boolean bracket = bracketed(m);
         for (int c : CONCURRENCY) {
-            boolean bracket = bracketed(m);
             RawEngine.Point before = bracket ? rawNow(server, m, bracketBatch) : null;
             previousOn = measure(server, m, request, c, previousOn, on, "on");
             if (bracket) {
