@@ -535,16 +535,14 @@ public final class Benchmark {
         log("  intra-op threads as in the raw engine: " + intraOpThreads(models));
     }
 
-    private static final java.util.regex.Pattern MAX_BATCH_SIZE = java.util.regex.Pattern.compile("\"max_batch_size\"\\s*:\\s*(\\d+)");
-
     /** The model's max_batch_size as the server runs it (its descriptor's, else the server's default), to go back to after the off points. */
     private static int maxBatchSize(ServerUnderTest server, ModelCase m) throws Exception {
         HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").GET().build());
-        java.util.regex.Matcher size = MAX_BATCH_SIZE.matcher(r.body());
-        if (r.statusCode() != 200 || !size.find()) {
+        OptionalInt size = r.statusCode() == 200 ? ModelCase.numberIn(r.body(), "max_batch_size") : OptionalInt.empty();
+        if (size.isEmpty()) {
             throw new IllegalStateException("could not read the max_batch_size of " + m.name() + ": " + r.statusCode() + " " + r.body());
         }
-        return Integer.parseInt(size.group(1));
+        return size.getAsInt();
     }
 
     private static void patch(ServerUnderTest server, ModelCase m, int maxBatch) throws Exception {

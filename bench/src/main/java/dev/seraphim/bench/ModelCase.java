@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
  */
 record ModelCase(String name, Path file, String input, String datatype, long[] rowShape, boolean fromDemoStore,
                  int intraOpThreads) {
-    private static final Pattern INTRA_OP_THREADS = Pattern.compile("\"intra_op_threads\"\\s*:\\s*(\\d+)");
 
     static ModelCase tabular(Path store) throws IOException {
         return demo(store, "tabular-mlp", "features", "FP32", new long[]{16});
@@ -48,7 +47,12 @@ record ModelCase(String name, Path file, String input, String datatype, long[] r
 
     /** The intra_op_threads a descriptor or a registry view states, if it states one. */
     static OptionalInt intraOpThreadsIn(String json) {
-        Matcher m = INTRA_OP_THREADS.matcher(json);
+        return numberIn(json, "intra_op_threads");
+    }
+
+    /** The first whole number a descriptor or a registry view states for {@code field}, if it states one. */
+    static OptionalInt numberIn(String json, String field) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\"\\s*:\\s*(\\d+)").matcher(json);
         return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 

@@ -169,10 +169,9 @@ final class ReportMarkdown {
         }
         double rps = Targets.number(p, "requests_per_second");
         double raw = Targets.number(k, "raw_rows_per_second");
-        double spread = Targets.number(k, "spread");
         rows.add(f("| %s | %s | %s | %.1f | %s | %.1f | %.1f | %.0f %% | %.2f | %s |%n", model, what, p.get("concurrency"), rps, k.get("batch"),
-                k.get("before_rows_per_second"), k.get("after_rows_per_second"), spread * 100, rps / raw,
-                spread <= Targets.MOST_BRACKET_SPREAD && rps <= raw ? "yes" : "no"));
+                k.get("before_rows_per_second"), k.get("after_rows_per_second"), Targets.number(k, "spread") * 100, rps / raw,
+                Targets.bracketCounts(rps, k) ? "yes" : "no"));
     }
 
     @SuppressWarnings("unchecked")

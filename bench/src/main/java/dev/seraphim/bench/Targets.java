@@ -94,12 +94,22 @@ final class Targets {
                 bracket.get("batch"), number(bracket, "before_rows_per_second"), number(bracket, "after_rows_per_second"), spread * 100, others);
         Map<String, Object> t = servedOverRaw(name, s / r, target, detail);
         if (spread > MOST_BRACKET_SPREAD) {
-            t.put("detail", detail + String.format(Locale.ROOT, "; the raw forwards around the point differ by more than %.0f %%: the machine"
-                    + " changed speed during it, so this figure says nothing", MOST_BRACKET_SPREAD * 100));
-            t.put("met", false);
-            t.put("reliable", false);
+            unreliable(t, String.format(Locale.ROOT, "the raw forwards around the point differ by more than %.0f %%: the machine"
+                    + " changed speed during it", MOST_BRACKET_SPREAD * 100));
         }
         return t;
+    }
+
+    /** Whether a bracketed point's ratio counts: its raw forwards close enough together, and not beaten by the point. */
+    static boolean bracketCounts(double servedRequestsPerSecond, Map<String, Object> bracket) {
+        return number(bracket, "spread") <= MOST_BRACKET_SPREAD && servedRequestsPerSecond <= number(bracket, "raw_rows_per_second");
+    }
+
+    /** Marks a target as saying nothing, with why: not met, whatever its value. */
+    private static void unreliable(Map<String, Object> t, String why) {
+        t.put("detail", t.get("detail") + "; " + why + ", so this figure says nothing");
+        t.put("met", false);
+        t.put("reliable", false);
     }
 
     /**
@@ -110,10 +120,8 @@ final class Targets {
         if (value <= 1) {
             return target(name, value, ">=", target, detail);
         }
-        Map<String, Object> t = target(name, value, ">=", target,
-                detail + "; above 1: the machine's speed changed between the raw pass and these points, so this figure says nothing");
-        t.put("met", false);
-        t.put("reliable", false);
+        Map<String, Object> t = target(name, value, ">=", target, detail);
+        unreliable(t, "above 1: the machine's speed changed between the raw pass and these points");
         return t;
     }
 
@@ -138,7 +146,7 @@ final class Targets {
     }
 
     static double best(List<Map<String, Object>> points) {
-        return points.stream().mapToDouble(p -> ((Number) p.get("requests_per_second")).doubleValue()).max().orElse(0);
+        return points.isEmpty() ? 0 : number(bestPoint(points), "requests_per_second");
     }
 
     /** The server's default max_batch_delay_ms, which the bench does not change. */
