@@ -173,11 +173,14 @@ public final class Benchmark {
                 int bracketBatch = RawEngine.bestBatch(List.of(firstPass.get(m.name()), besideServed.get(m.name()), besideBinary.get(m.name())));
                 ModelCase.Binary b = m.binaryBody(m.values(1, 3));
                 LoadRequest json = inferRequest(server, m);
+                LoadRequest jsonDoubles = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization",
+                        server.loadAuthorization(), "Content-Type", "application/json"), m.jsonBody(m.values(1, 3), true));
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
                         "Content-Type", "application/octet-stream", "Inference-Header-Content-Length", Integer.toString(b.headerLength())), b.body());
                 List<Map<String, Object>> rows = new ArrayList<>();
                 ClosedLoop.Result j = null;
                 ClosedLoop.Result k = null;
+                ClosedLoop.Result d = null;
                 boolean bracket = bracketed(m);
                 for (int c : CONCURRENCY) {
                     RawEngine.Point beforeJson = bracket ? rawNow(server, m, bracketBatch) : null;
@@ -185,8 +188,11 @@ public final class Benchmark {
                     RawEngine.Point between = bracket ? rawNow(server, m, bracketBatch) : null;
                     k = run(bin, c, k);
                     RawEngine.Point afterBinary = bracket ? rawNow(server, m, bracketBatch) : null;
+                    // after the bracketed pair, so that their brackets stay next to them
+                    d = run(jsonDoubles, c, d);
                     check(m.name() + " JSON", j);
                     check(m.name() + " binary", k);
+                    check(m.name() + " JSON with floats printed as doubles", d);
                     Map<String, Object> jsonPoint = point(j, null);
                     Map<String, Object> binaryPoint = point(k, null);
                     if (bracket) {
@@ -194,9 +200,10 @@ public final class Benchmark {
                         binaryPoint.put(RAW_BRACKET, RawEngine.bracket(between, afterBinary));
                     }
                     rows.add(map("concurrency", c, "json", jsonPoint, "binary", binaryPoint,
-                            "binary_over_json_throughput", k.requestsPerSecond() / j.requestsPerSecond()));
-                    log(String.format(Locale.ROOT, "  %s c=%d: JSON %.1f req/s p50 %.2f ms, binary %.1f req/s p50 %.2f ms", m.name(), c,
-                            j.requestsPerSecond(), j.latency().p50(), k.requestsPerSecond(), k.latency().p50()));
+                            "binary_over_json_throughput", k.requestsPerSecond() / j.requestsPerSecond(), JSON_DOUBLES, point(d, null)));
+                    log(String.format(Locale.ROOT, "  %s c=%d: JSON %.1f req/s p50 %.2f ms, binary %.1f req/s p50 %.2f ms,"
+                                    + " JSON with floats as doubles %.1f req/s p50 %.2f ms", m.name(), c, j.requestsPerSecond(),
+                            j.latency().p50(), k.requestsPerSecond(), k.latency().p50(), d.requestsPerSecond(), d.latency().p50()));
                 }
                 binary.put(m.name(), rows);
             }
@@ -249,6 +256,8 @@ public final class Benchmark {
 
     /** The report's field, in a bracketed point, of the raw forwards just before and after it ({@link RawEngine#bracket}). */
     static final String RAW_BRACKET = "raw_bracket";
+    /** The report's field, in a JSON-against-binary row, of the JSON point whose floats were printed as doubles. */
+    static final String JSON_DOUBLES = "json_floats_as_doubles";
     static final double BRACKET_SECONDS = 2;
 
     /**

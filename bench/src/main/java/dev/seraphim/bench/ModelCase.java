@@ -98,7 +98,16 @@ record ModelCase(String name, Path file, String input, String datatype, long[] r
     }
 
     byte[] jsonBody(double[] values) {
-        StringBuilder b = new StringBuilder(values.length * 12 + 200);
+        return jsonBody(values, false);
+    }
+
+    /**
+     * With {@code floatsAsDoubles} each float value is printed as the double it widens to (0.10000000149011612, up to
+     * 17 digits), as Python clients send float32 data (Triton's and KServe's clients: {@code json.dumps} of the
+     * array's {@code tolist()}); else as the shortest text that gives the float back (0.1).
+     */
+    byte[] jsonBody(double[] values, boolean floatsAsDoubles) {
+        StringBuilder b = new StringBuilder(values.length * (floatsAsDoubles ? 21 : 12) + 200);
         b.append("{\"inputs\":[{\"name\":\"").append(input).append("\",\"datatype\":\"").append(datatype)
                 .append("\",\"shape\":").append(shapeJson(1)).append(",\"data\":[");
         for (int i = 0; i < values.length; i++) {
@@ -107,6 +116,8 @@ record ModelCase(String name, Path file, String input, String datatype, long[] r
             }
             if (int64()) {
                 b.append((long) values[i]);
+            } else if (floatsAsDoubles) {
+                b.append((double) (float) values[i]);
             } else {
                 b.append((float) values[i]);
             }

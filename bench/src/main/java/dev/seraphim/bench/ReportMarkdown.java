@@ -105,14 +105,19 @@ final class ReportMarkdown {
                     served1 / ((Number) p.get("requests_per_second")).doubleValue(), served1 / keyedRps));
         }
 
-        b.append("\n## JSON against binary tensors (batching on)\n\n| model | clients | JSON req/s | JSON p50 ms | binary req/s | binary p50 ms | binary / JSON |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- |\n");
+        b.append("\n## JSON against binary tensors (batching on)\n\nJSON prints each float as the shortest text that gives it back"
+                + " (0.1); \"JSON, floats as doubles\" prints it as the double it widens to (0.10000000149011612), as Python clients"
+                + " send float32 data (json.dumps of tolist()), measured after the JSON and binary points.\n\n"
+                + "| model | clients | JSON req/s | JSON p50 ms | binary req/s | binary p50 ms | binary / JSON"
+                + " | JSON, floats as doubles, req/s | its p50 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         ((Map<String, Object>) r.get("json_vs_binary")).forEach((model, rows) -> {
             for (Map<String, Object> row : (List<Map<String, Object>>) rows) {
                 Map<String, Object> j = (Map<String, Object>) row.get("json");
                 Map<String, Object> k = (Map<String, Object>) row.get("binary");
-                b.append(f("| %s | %s | %.1f | %.2f | %.1f | %.2f | %.2f |%n", model, row.get("concurrency"), j.get("requests_per_second"),
-                        j.get("p50_ms"), k.get("requests_per_second"), k.get("p50_ms"), row.get("binary_over_json_throughput")));
+                Map<String, Object> d = (Map<String, Object>) row.getOrDefault(Benchmark.JSON_DOUBLES, Map.of());
+                b.append(f("| %s | %s | %.1f | %.2f | %.1f | %.2f | %.2f | %s | %s |%n", model, row.get("concurrency"),
+                        j.get("requests_per_second"), j.get("p50_ms"), k.get("requests_per_second"), k.get("p50_ms"),
+                        row.get("binary_over_json_throughput"), optional(d.get("requests_per_second"), "%.1f"), optional(d.get("p50_ms"), "%.2f")));
             }
         });
 

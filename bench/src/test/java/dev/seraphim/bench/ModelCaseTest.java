@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelCaseTest {
 
@@ -21,5 +22,15 @@ class ModelCaseTest {
         Path store = Path.of("..", "server-config", "model-store");
         assertEquals(1, ModelCase.text(store).intraOpThreads());
         assertEquals(Runtime.getRuntime().availableProcessors(), ModelCase.tinyCnn(store).intraOpThreads());
+    }
+
+    @Test
+    void floatsGoIntoJsonAsTheShortestTextOrAsTheDoubleTheyWidenTo() throws Exception {
+        ModelCase image = ModelCase.tinyCnn(Path.of("..", "server-config", "model-store"));
+        double[] values = {0.1f, -0.7674542f, 1f};
+        String shortest = new String(image.jsonBody(values), java.nio.charset.StandardCharsets.UTF_8);
+        String doubles = new String(image.jsonBody(values, true), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(shortest.contains("\"data\":[0.1,-0.7674542,1.0]"), shortest);
+        assertTrue(doubles.contains("\"data\":[0.10000000149011612,-0.767454206943512,1.0]"), doubles);
     }
 }

@@ -110,7 +110,9 @@ public final class TensorDecoder {
         final DataType type;
         final long capacity;
         final String name;
+        final int mostDigits;
         private final float[] floats;
+        private long mantissa;
         private int pending;
 
         Sink(ByteBuffer out, DataType type, long capacity, String name) {
@@ -119,6 +121,9 @@ public final class TensorDecoder {
             this.capacity = capacity;
             this.name = name;
             this.floats = type == DataType.FP32 ? new float[(int) Math.min(CHUNK, Math.max(1, capacity))] : null;
+            // the mantissa must fit: 18 significant digits for FP32 (below 10^18 < 2^63; the double quotient is then
+            // within two of its units of the exact value), 15 for FP64 (below 2^53, exact in a double)
+            this.mostDigits = type == DataType.FP32 ? 18 : 15;
         }
 
         /** FP32 and FP64 data take the {@link #plainDecimal} path first. */
@@ -126,15 +131,50 @@ public final class TensorDecoder {
             return type == DataType.FP32 || type == DataType.FP64;
         }
 
-        void plain(double v) {
+        /**
+         * The digits after a decimal point, from {@code point}, appended to {@code mantissa}: returns where they end and
+         * leaves the mantissa in {@link #mantissa} (a second result: inside {@link #plainDecimal} this loop made it too
+         * large for the JIT to inline into the scan, which then called it once per number).
+         */
+        int fraction(byte[] src, int point, int limit, long mantissa) {
+            int k = point;
+            // the run of digits at the front of each eight bytes, however long, without a branch per digit
+            while (k + 8 <= limit) {
+                long word = (long) LITTLE_ENDIAN_LONGS.get(src, k);
+                int run = leadingDigits(word);
+                if (run == 0) {
+                    break;
+                }
+                mantissa = mantissa * POW10_LONG[run] + leadingDigitsValue(word, run);
+                k += run;
+                if (run < 8) {
+                    break;
+                }
+            }
+            int d;
+            while (k < limit && (d = src[k] - '0') >= 0 && d <= 9) {
+                mantissa = mantissa * 10 + d;
+                k++;
+            }
+            this.mantissa = mantissa;
+            return k;
+        }
+
+        /**
+         * A plain decimal's value, {@code mantissa / 10^fraction}: FP64 exactly (mantissa below 2^53, one rounding),
+         * FP32 as the float nearest it, which the text gives where the double cannot tell ({@link #nearFloatMidpoint}).
+         */
+        void plain(long mantissa, int fraction, boolean negative, byte[] src, int start, int end) {
+            double v = fraction == 0 ? mantissa : mantissa / POW10[fraction];
             if (floats == null) {
-                out.putDouble(v);
+                out.putDouble(negative ? -v : v);
                 return;
             }
+            float f = nearFloatMidpoint(v) ? Math.abs(Float.parseFloat(text(src, start, end))) : (float) v;
             if (pending == floats.length) {
                 flush();
             }
-            floats[pending++] = (float) v;
+            floats[pending++] = negative ? -f : f;
         }
 
         /** Before anything is written to the buffer directly, and at the end. */
@@ -148,17 +188,19 @@ public final class TensorDecoder {
     }
 
     /**
-     * The common case of float tensor data, a plain decimal ({@code -?digits(.digits)?}, up to 15 significant
-     * digits) ended by a delimiter, parsed and written in the same pass that finds it: returns the index after it,
-     * or -1 (nothing written) for anything else (exponents, long mantissas, malformed text), which the general
-     * path then parses or refuses with its message. Same value as {@link #parseDouble}: an exact mantissa divided
-     * by an exact power of ten, rounded once.
+     * The common case of float tensor data, a plain decimal ({@code -?digits(.digits)?}) ended by a delimiter,
+     * parsed and written in the same pass that finds it: returns the index after it, or -1 (nothing written) for
+     * anything else (exponents, too many digits, malformed text), which the general path then parses or refuses with
+     * its message. FP64 takes up to 15 digits, where an exact mantissa divided by an exact power of ten is rounded
+     * once, as {@link #parseDouble} does. FP32 takes up to 18, which is what clients that print float32 values as
+     * doubles send (Python's {@code json.dumps} of {@code tolist()}: 0.10000000149011612); its value is the float
+     * nearest the text, as {@link Float#parseFloat} gives it (see {@link #nearFloatMidpoint}).
      */
     private static int plainDecimal(byte[] src, int i, int limit, Sink sink) {
         boolean negative = src[i] == '-';
         int k = negative ? i + 1 : i;
-        // one pass: the digits are accumulated as they are found (a value of more than 15 digits is refused below,
-        // so whatever the accumulator held then is never used)
+        // the digits are accumulated as they are found; a value with more digits than its type takes here is
+        // refused below, so whatever the accumulator held by then (it may have wrapped) is never used
         long mantissa = 0;
         int first = k;
         int d;
@@ -167,30 +209,78 @@ public final class TensorDecoder {
             k++;
         }
         int digits = k - first;
+        boolean zeroInteger = mantissa == 0;
         int fraction = 0;
+        int point = k + 1;
         if (k < limit && src[k] == '.') {
-            int point = ++k;
-            // eight digits at a time where eight follow (the fractions of printed floats are 6-9 digits long)
             long word;
-            while (k + 8 <= limit && eightDigits(word = (long) LITTLE_ENDIAN_LONGS.get(src, k))) {
-                mantissa = mantissa * 100_000_000L + eightDigitsValue(word);
-                k += 8;
-            }
-            while (k < limit && (d = src[k] - '0') >= 0 && d <= 9) {
-                mantissa = mantissa * 10 + d;
-                k++;
+            int run;
+            if (point + 8 <= limit && (run = leadingDigits(word = (long) LITTLE_ENDIAN_LONGS.get(src, point))) < 8) {
+                // the common case, up to seven digits after the point, in one step
+                mantissa = run == 0 ? mantissa : mantissa * POW10_LONG[run] + leadingDigitsValue(word, run);
+                k = point + run;
+            } else {
+                k = sink.fraction(src, point, limit, mantissa);
+                mantissa = sink.mantissa;
             }
             fraction = k - point;
             if (fraction == 0) {
                 return -1;
             }
         }
-        if (digits == 0 || digits + fraction > 15 || (k < limit && CLASS[src[k] & 0xff] != DELIMITER && CLASS[src[k] & 0xff] != WHITESPACE)) {
+        if (digits == 0 || fraction >= POW10.length || !endsNumber(src, k, limit)
+                || digits + fraction > sink.mostDigits && !fits(src, zeroInteger, point, k, sink.mostDigits)) {
             return -1;
         }
-        double v = fraction == 0 ? mantissa : mantissa / POW10[fraction];
-        sink.plain(negative ? -v : v);
+        sink.plain(mantissa, fraction, negative, src, i, k);
         return k;
+    }
+
+    private static boolean endsNumber(byte[] src, int k, int limit) {
+        return k == limit || CLASS[src[k] & 0xff] == DELIMITER || CLASS[src[k] & 0xff] == WHITESPACE;
+    }
+
+    /**
+     * Whether a number whose text has more digits than its type takes here still has few enough significant ones:
+     * zeros before the first significant digit (0.00123) do not count.
+     */
+    private static boolean fits(byte[] src, boolean zeroInteger, int point, int end, int mostDigits) {
+        if (!zeroInteger) {
+            return false;
+        }
+        int k = point;
+        while (k < end && src[k] == '0') {
+            k++;
+        }
+        return end - k <= mostDigits;
+    }
+
+    /**
+     * Whether rounding a double that may be a few of its units off the exact value to a float could give the wrong
+     * float. A float has 29 bits fewer than a double, so the double's low 29 bits say how far it lies from the midpoint
+     * between the two floats around it: more than a few units away, the exact value is on the same side of that
+     * midpoint, and rounding the double gives the float nearest the exact value. Closer (about once in 10^7 values),
+     * or below the normal floats, the text is parsed to a float directly instead: rounding twice, to a double and then
+     * to a float, can land on the other float (0.7324906885623931885 does).
+     */
+    static boolean nearFloatMidpoint(double v) {
+        long belowFloat = Double.doubleToRawLongBits(v) & ((1L << 29) - 1);
+        return Math.abs(belowFloat - (1L << 28)) <= 8 || (Math.abs(v) < Float.MIN_NORMAL && v != 0);
+    }
+
+    private static final long[] POW10_LONG = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
+    /** How many of the eight bytes, from the first, are ASCII digits before the first that is not. */
+    static int leadingDigits(long word) {
+        // a byte is a digit when its high nibble is 3 and adding 6 keeps it 3 (0x30-0x39); a carry out of a byte
+        // at or above 0xfa only disturbs the bytes after it, and those come after the first non-digit
+        long notDigit = ((word & HIGH_NIBBLES) ^ ASCII_ZEROS) | (((word + 0x0606060606060606L) & HIGH_NIBBLES) ^ ASCII_ZEROS);
+        return Long.numberOfTrailingZeros(notDigit) >>> 3;
+    }
+
+    /** The value of the first {@code run} (1-8) digits of the word: the rest shifted out, zeros shifted in before them. */
+    static long leadingDigitsValue(long word, int run) {
+        return digitsValue((word - ASCII_ZEROS) << ((8 - run) << 3));
     }
 
     private static final VarHandle LITTLE_ENDIAN_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -199,15 +289,9 @@ public final class TensorDecoder {
     private static final long HIGH_NIBBLES = 0xF0F0F0F0F0F0F0F0L;
     private static final long ASCII_ZEROS = 0x3030303030303030L;
 
-    /** Whether each of the eight bytes (in the order they appear) is an ASCII digit. */
-    static boolean eightDigits(long word) {
-        return (word & HIGH_NIBBLES) == ASCII_ZEROS && ((word + 0x0606060606060606L) & HIGH_NIBBLES) == ASCII_ZEROS;
-    }
-
-    /** The value of eight ASCII digits read little-endian (the first digit in the lowest byte): pairs, then quads. */
-    static long eightDigitsValue(long word) {
-        long v = word - ASCII_ZEROS;
-        v = v * 10 + (v >>> 8);
+    /** Eight digit values (0-9, one per byte, the first in the lowest byte) as one number: pairs, then quads. */
+    private static long digitsValue(long digits) {
+        long v = digits * 10 + (digits >>> 8);
         return (((v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32)))
                 + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
     }
@@ -226,7 +310,7 @@ public final class TensorDecoder {
 
     private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
         switch (type) {
-            case FP32 -> out.putFloat((float) finite(parseDouble(src, s, e, name), Float.MAX_VALUE, type, src, s, e, name));
+            case FP32 -> out.putFloat(parseFloat(src, s, e, name));
             case FP64 -> out.putDouble(finite(parseDouble(src, s, e, name), Double.MAX_VALUE, type, src, s, e, name));
             case FP16 -> out.putShort(Float16.fromFloat((float) finite(parseDouble(src, s, e, name), 65504, type, src, s, e, name)));
             case BOOL -> out.put((byte) (parseBool(src, s, e, name) ? 1 : 0));
@@ -239,6 +323,12 @@ public final class TensorDecoder {
             case UINT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), 0, 0xffffffffL, type, name));
             case UINT64 -> out.putLong(parseUnsignedLong(src, s, e, name));
         }
+    }
+
+    /** The float nearest the text, as {@link Float#parseFloat} gives it, through {@link #parseDouble} where that is safe. */
+    private static float parseFloat(byte[] src, int s, int e, String name) {
+        double v = finite(parseDouble(src, s, e, name), Float.MAX_VALUE, DataType.FP32, src, s, e, name);
+        return nearFloatMidpoint(v) ? Float.parseFloat(text(src, s, e)) : (float) v;
     }
 
     /** A number the datatype cannot hold would silently become infinity: refused instead. */

@@ -92,12 +92,80 @@ class TensorDecoderTest {
         for (int i = 0; i < 10_000; i++) {
             String digits = String.format("%08d", random.nextInt(100_000_000));
             long word = ByteBuffer.wrap(digits.getBytes(StandardCharsets.US_ASCII)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-            assertTrue(TensorDecoder.eightDigits(word), digits);
-            assertEquals(Long.parseLong(digits), TensorDecoder.eightDigitsValue(word), digits);
+            assertEquals(8, TensorDecoder.leadingDigits(word), digits);
+            assertEquals(Long.parseLong(digits), TensorDecoder.leadingDigitsValue(word, 8), digits);
         }
         for (String notDigits : new String[]{"1234567,", "/1234567", "12:45678", "1234 678", "-1234567", "1234567.", "\u00e912345"}) {
             byte[] b = java.util.Arrays.copyOf(notDigits.getBytes(StandardCharsets.ISO_8859_1), 8);
-            assertTrue(!TensorDecoder.eightDigits(ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), notDigits);
+            int firstNotDigit = 0;
+            while (b[firstNotDigit] >= '0' && b[firstNotDigit] <= '9') {
+                firstNotDigit++;
+            }
+            assertEquals(firstNotDigit, TensorDecoder.leadingDigits(ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), notDigits);
+        }
+    }
+
+    @Test
+    void theDigitsAtTheFrontOfAWordAreCountedAndValuedWhateverFollowsThem() {
+        Random random = new Random(13);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = new byte[8];
+            int run = random.nextInt(9);
+            for (int j = 0; j < 8; j++) {
+                b[j] = (byte) (j < run || random.nextInt(3) > 0 ? '0' + random.nextInt(10) : random.nextInt(256));
+            }
+            if (run < 8 && b[run] >= '0' && b[run] <= '9') {
+                String notDigits = ",]. e-/:\u00ff";
+                b[run] = (byte) notDigits.charAt(random.nextInt(notDigits.length()));
+            }
+            long word = ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            String text = new String(b, StandardCharsets.ISO_8859_1);
+            assertEquals(run, TensorDecoder.leadingDigits(word), text);
+            if (run > 0) {
+                assertEquals(Long.parseLong(text.substring(0, run)), TensorDecoder.leadingDigitsValue(word, run), text);
+            }
+        }
+    }
+
+    @Test
+    void float32PrintedAsDoublesDecodeToTheFloatTheyCameFrom() {
+        // what Python clients send: json.dumps(array.tolist()) prints each float32 as the double it widens to
+        Random random = new Random(17);
+        int n = 5000;
+        float[] floats = new float[n];
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            floats[i] = (float) (random.nextGaussian() * (i % 3 == 0 ? 100 : 1));
+            json.append(i > 0 ? "," : "").append(Double.toString(floats[i]));
+        }
+        ByteBuffer f = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, new long[]{n},
+                new TensorLimits(1 << 20, 1 << 20)).data();
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(floats[i]), Float.floatToIntBits(f.getFloat()), Double.toString(floats[i]));
+        }
+    }
+
+    @Test
+    void longDecimalsNextToTheMidpointBetweenTwoFloatsRoundToTheNearer() {
+        // 18 or 19 significant digits a hair above or below the exact midpoint between two neighbouring floats: a double
+        // cannot tell the two apart, Float.parseFloat can, and the decoder must give what it gives
+        Random random = new Random(19);
+        int n = 4000;
+        String[] texts = new String[n];
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            float low = (float) (random.nextDouble() * (i % 2 == 0 ? 1 : 5000));
+            java.math.BigDecimal mid = new java.math.BigDecimal(low).add(new java.math.BigDecimal(Math.nextUp(low)))
+                    .divide(java.math.BigDecimal.valueOf(2));
+            java.math.RoundingMode side = i % 3 == 0 ? java.math.RoundingMode.CEILING : i % 3 == 1 ? java.math.RoundingMode.FLOOR
+                    : java.math.RoundingMode.HALF_EVEN;
+            texts[i] = mid.round(new java.math.MathContext(i % 4 == 0 ? 19 : 18, side)).toPlainString();
+            json.append(i > 0 ? "," : "").append(texts[i]);
+        }
+        ByteBuffer f = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, new long[]{n},
+                new TensorLimits(1 << 20, 1 << 20)).data();
+        for (String text : texts) {
+            assertEquals(Float.floatToIntBits(Float.parseFloat(text)), Float.floatToIntBits(f.getFloat()), text);
         }
     }
 
