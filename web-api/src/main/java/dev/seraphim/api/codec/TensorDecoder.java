@@ -420,6 +420,16 @@ public final class TensorDecoder {
                 }
                 total++;
                 i = end;
+                if (written) {
+                    // the common run: a comma and another plain decimal at the same level, taken straight on, without
+                    // a turn of the checks above for the comma and another for the number, which both would pass
+                    int next;
+                    while (i + 1 < array.end() && src[i] == ',' && total < sink.capacity && (next = plainDecimal(src, i + 1, array.end(), sink)) >= 0) {
+                        counts[depth]++;
+                        total++;
+                        i = next;
+                    }
+                }
             }
         }
         if (sink != null) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -72,16 +73,19 @@ class TensorDecoderTest {
         Random random = new Random(11);
         int n = 10_007;
         String[] texts = new String[n];
-        StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < n; i++) {
             float v = (float) (random.nextDouble() * 2 - 1);
             texts[i] = i % 97 == 0 ? String.format(java.util.Locale.ROOT, "%.5fe-3", v) : i % 5 == 0 ? String.format("%.12f", v) : Float.toString(v);
-            json.append(i > 0 ? "," : "").append(texts[i]);
         }
-        ByteBuffer f = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, new long[]{n},
+        assertEachDecodesAsFloatParseFloat(texts);
+    }
+
+    /** The texts as one FP32 array of declared shape, each element the float that Float.parseFloat gives. */
+    private static void assertEachDecodesAsFloatParseFloat(String[] texts) {
+        ByteBuffer f = TensorDecoder.decode("x", array("[" + String.join(",", texts) + "]"), DataType.FP32, new long[]{texts.length},
                 new TensorLimits(1 << 20, 1 << 20)).data();
-        assertEquals(n * 4, f.remaining());
-        for (int i = 0; i < n; i++) {
+        assertEquals(texts.length * 4, f.remaining());
+        for (int i = 0; i < texts.length; i++) {
             assertEquals(Float.floatToIntBits(Float.parseFloat(texts[i])), Float.floatToIntBits(f.getFloat()), "element " + i + ": " + texts[i]);
         }
     }
@@ -152,7 +156,6 @@ class TensorDecoderTest {
         Random random = new Random(19);
         int n = 4000;
         String[] texts = new String[n];
-        StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < n; i++) {
             float low = (float) (random.nextDouble() * (i % 2 == 0 ? 1 : 5000));
             java.math.BigDecimal mid = new java.math.BigDecimal(low).add(new java.math.BigDecimal(Math.nextUp(low)))
@@ -160,13 +163,8 @@ class TensorDecoderTest {
             java.math.RoundingMode side = i % 3 == 0 ? java.math.RoundingMode.CEILING : i % 3 == 1 ? java.math.RoundingMode.FLOOR
                     : java.math.RoundingMode.HALF_EVEN;
             texts[i] = mid.round(new java.math.MathContext(i % 4 == 0 ? 19 : 18, side)).toPlainString();
-            json.append(i > 0 ? "," : "").append(texts[i]);
         }
-        ByteBuffer f = TensorDecoder.decode("x", array(json.append("]").toString()), DataType.FP32, new long[]{n},
-                new TensorLimits(1 << 20, 1 << 20)).data();
-        for (String text : texts) {
-            assertEquals(Float.floatToIntBits(Float.parseFloat(text)), Float.floatToIntBits(f.getFloat()), text);
-        }
+        assertEachDecodesAsFloatParseFloat(texts);
     }
 
     @Test
@@ -206,6 +204,13 @@ class TensorDecoderTest {
             assertThrows(RuntimeException.class, () -> TensorDecoder.decode("x", array(bad), DataType.FP32, new long[]{bad.split(",").length}, LIMITS), bad);
         }
         assertEquals(1.5e3f, TensorDecoder.decode("x", array("[1.5e3]"), DataType.FP32, new long[]{1}, LIMITS).data().getFloat());
+        // inside a run of numbers, where each comma and number is taken straight on
+        for (String bad : new String[]{"[1,2,,3]", "[1,2,]", "[1,2 3,4]", "[1,2-3,4]", "[1,2,[3],4]", "[1,2,3.,4]", "[1,2,\"3\",4]"}) {
+            assertThrows(RuntimeException.class, () -> TensorDecoder.decode("x", array(bad), DataType.FP32, new long[]{4}, LIMITS), bad);
+        }
+        assertThrows(InvalidTensorException.class, () -> TensorDecoder.decode("x", array("[[1,2,3],[4]]"), DataType.FP32, new long[]{2, 2}, LIMITS));
+        ByteBuffer grid = TensorDecoder.decode("x", array("[[1.5,-2.25],[3,4e0]]"), DataType.FP32, new long[]{2, 2}, LIMITS).data();
+        assertEquals(List.of(1.5f, -2.25f, 3f, 4f), List.of(grid.getFloat(), grid.getFloat(), grid.getFloat(), grid.getFloat()));
     }
 
     @Test
