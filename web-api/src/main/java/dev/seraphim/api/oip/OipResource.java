@@ -122,12 +122,13 @@ public class OipResource {
                             + served.descriptor().outputs().stream().map(TensorSpec::name).toList());
                 }
             }
+            byte[] audited = metrics.bodyForAudit(model, body);
             return access.infer(request.request()).handle((result, failure) -> {
                 if (failure != null) {
                     return fail(failure, origin, model, version, path, start);
                 }
                 InferResponse out = response(result, request);
-                metrics.record("oip", origin, model, result.version(), "success", 200, result, start, body, out.body());
+                metrics.record("oip", origin, model, result.version(), "success", 200, result, start, audited, out.body());
                 Response.ResponseBuilder ok = Response.ok(out.body());
                 if (out.jsonLength() < out.body().length) {
                     ok.type(MediaType.APPLICATION_OCTET_STREAM).header(BINARY_HEADER, out.jsonLength());

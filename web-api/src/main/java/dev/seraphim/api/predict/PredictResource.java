@@ -90,12 +90,13 @@ public class PredictResource {
                 }
                 tensors.add(TensorDecoder.decode(inputName, array, spec.dataType(), null, limits.tensors()));
             }
+            byte[] audited = metrics.bodyForAudit(name, body);
             return access.infer(new InferenceRequest(name, version[0], tensors)).handle((result, failure) -> {
                 if (failure != null) {
                     return fail(failure, origin, model[0], version[0], start);
                 }
                 byte[] out = response(result);
-                metrics.record("predict", origin, name, result.version(), "success", 200, result, start, body, out);
+                metrics.record("predict", origin, name, result.version(), "success", 200, result, start, audited, out);
                 return Response.ok(out).type(MediaType.APPLICATION_JSON_TYPE).build();
             });
         } catch (IOException | RuntimeException e) {

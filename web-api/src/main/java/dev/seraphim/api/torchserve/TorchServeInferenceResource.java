@@ -107,6 +107,7 @@ public class TorchServeInferenceResource {
                 throw new ApiError.BadRequestException("send a nested array of numbers"
                         + (specs.size() > 1 ? ", as an object of input name to nested array" : ""));
             }
+            byte[] audited = metrics.bodyForAudit(model, body);
             return access.infer(new InferenceRequest(model, version, inputs)).handle((result, failure) -> {
                 if (failure != null) {
                     return fail(failure, origin, model, version, path, start);
@@ -122,7 +123,7 @@ public class TorchServeInferenceResource {
                     json.raw("}");
                 }
                 byte[] out = json.toByteArray();
-                metrics.record("torchserve", origin, model, result.version(), "success", 200, result, start, body, out);
+                metrics.record("torchserve", origin, model, result.version(), "success", 200, result, start, audited, out);
                 return Response.ok(out).build();
             });
         } catch (Exception e) {
