@@ -132,9 +132,10 @@ public final class TensorDecoder {
         }
 
         /**
-         * The digits after a decimal point, from {@code point}, appended to {@code mantissa}: returns where they end and
-         * leaves the mantissa in {@link #mantissa} (a second result: inside {@link #plainDecimal} this loop made it too
-         * large for the JIT to inline into the scan, which then called it once per number).
+         * The digits after a decimal point where {@link #plainDecimal}'s one step does not do (eight or more of them, or
+         * the array's last bytes), from {@code point}, appended to {@code mantissa}: returns where they end and leaves
+         * the mantissa in {@link #mantissa}. A second result, because inside {@link #plainDecimal} this loop made it
+         * too large for the JIT to inline into the scan, which then called it once per number.
          */
         int fraction(byte[] src, int point, int limit, long mantissa) {
             int k = point;
