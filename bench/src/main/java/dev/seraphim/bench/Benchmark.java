@@ -173,8 +173,7 @@ public final class Benchmark {
                 int bracketBatch = RawEngine.bestBatch(List.of(firstPass.get(m.name()), besideServed.get(m.name()), besideBinary.get(m.name())));
                 ModelCase.Binary b = m.binaryBody(m.values(1, 3));
                 LoadRequest json = inferRequest(server, m);
-                LoadRequest jsonDoubles = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization",
-                        server.loadAuthorization(), "Content-Type", "application/json"), m.jsonBody(m.values(1, 3), true));
+                LoadRequest jsonDoubles = inferRequest(server, m, true);
                 LoadRequest bin = LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
                         "Content-Type", "application/octet-stream", "Inference-Header-Content-Length", Integer.toString(b.headerLength())), b.body());
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -497,8 +496,13 @@ public final class Benchmark {
     }
 
     private static LoadRequest inferRequest(ServerUnderTest server, ModelCase m) {
+        return inferRequest(server, m, false);
+    }
+
+    /** An OIP JSON request of one row; {@code floatsAsDoubles} as {@link ModelCase#jsonBody(double[], boolean)}. */
+    private static LoadRequest inferRequest(ServerUnderTest server, ModelCase m, boolean floatsAsDoubles) {
         return LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
-                "Content-Type", "application/json"), m.jsonBody(m.values(1, 3)));
+                "Content-Type", "application/json"), m.jsonBody(m.values(1, 3), floatsAsDoubles));
     }
 
     private static void check(String what, ClosedLoop.Result r) {
