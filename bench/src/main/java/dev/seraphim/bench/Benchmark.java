@@ -444,12 +444,21 @@ public final class Benchmark {
         }
         double warm = quick ? 5 : 60;
         parallel(server, requests, warm);
-        long rss0 = server.rssBytes();
-        double native0 = server.metric("seraphim_native_physical_bytes");
+        double seconds = soakMinutes * 60;
+        List<ServerMemory> samples = new ArrayList<>();
+        samples.add(ServerMemory.sample(server, 0));
         double allocated0 = server.metric("seraphim_native_allocated_bytes");
-        List<ClosedLoop.Result> results = parallel(server, requests, soakMinutes * 60);
-        long rss1 = server.rssBytes();
-        double native1 = server.metric("seraphim_native_physical_bytes");
+        Thread sampler = memorySampler(server, samples, Math.max(5, seconds / 20));
+        List<ClosedLoop.Result> results;
+        try {
+            results = parallel(server, requests, seconds);
+        } finally {
+            sampler.interrupt();
+            sampler.join();
+        }
+        samples.add(ServerMemory.sample(server, seconds));
+        ServerMemory first = samples.get(0);
+        ServerMemory last = samples.get(samples.size() - 1);
         double allocated1 = server.metric("seraphim_native_allocated_bytes");
         long ok = results.stream().mapToLong(ClosedLoop.Result::ok).sum();
         long errors = results.stream().mapToLong(ClosedLoop.Result::errors).sum();
@@ -458,12 +467,57 @@ public final class Benchmark {
         }
         Map<Integer, Long> statuses = new java.util.TreeMap<>();
         results.forEach(r -> r.errorStatuses().forEach((k, v) -> statuses.merge(k, v, Long::sum)));
+        long rss0 = first.rssBytes();
+        long rss1 = last.rssBytes();
         Map<String, Object> soak = map("minutes", soakMinutes, "requests", ok, "errors", errors, "error_statuses", statuses.toString(),
                 "rss_start_bytes", rss0, "rss_end_bytes", rss1, "rss_growth", (double) (rss1 - rss0) / rss0,
-                "javacpp_physical_start_bytes", native0, "javacpp_physical_end_bytes", native1,
+                "javacpp_physical_start_bytes", first.javacppPhysicalBytes(), "javacpp_physical_end_bytes", last.javacppPhysicalBytes(),
                 "javacpp_allocated_start_bytes", allocated0, "javacpp_allocated_end_bytes", allocated1);
+        if (first.outsideHeapBytes() != null && last.outsideHeapBytes() != null) {
+            soak.put("heap_committed_start_bytes", first.heapCommittedBytes());
+            soak.put("heap_committed_end_bytes", last.heapCommittedBytes());
+            soak.put("heap_resident_start_bytes", first.heapResidentBytes());
+            soak.put("heap_resident_end_bytes", last.heapResidentBytes());
+            soak.put("rss_outside_heap_growth", (double) (last.outsideHeapBytes() - first.outsideHeapBytes()) / rss0);
+        }
+        List<Map<String, Object>> series = new ArrayList<>();
+        for (ServerMemory m : samples) {
+            series.add(map("seconds", m.seconds(), "rss_bytes", m.rssBytes(), "heap_committed_bytes", m.heapCommittedBytes(),
+                    "heap_resident_bytes", m.heapResidentBytes(), "javacpp_physical_bytes", m.javacppPhysicalBytes()));
+        }
+        soak.put("memory_samples", series);
         log("  " + soak);
         return soak;
+    }
+
+    /**
+     * Samples the server's memory every {@code interval} seconds into {@code samples} until interrupted; a sample
+     * that fails is logged and skipped, since the soak's own figures are taken at its ends.
+     */
+    private static Thread memorySampler(ServerUnderTest server, List<ServerMemory> samples, double interval) {
+        long start = System.nanoTime();
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep((long) (interval * 1000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    ServerMemory m = ServerMemory.sample(server, (System.nanoTime() - start) / 1e9);
+                    synchronized (samples) {
+                        samples.add(m);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    log("  soak memory sample failed: " + e);
+                }
+            }
+        }, "soak-memory");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** Runs every request's closed loop at the same time: the first with two clients, the others with one. */

@@ -133,6 +133,25 @@ final class ReportMarkdown {
                 mib(soak.get("rss_start_bytes")), mib(soak.get("rss_end_bytes")), ((Number) soak.get("rss_growth")).doubleValue() * 100,
                 mib(soak.get("javacpp_physical_start_bytes")), mib(soak.get("javacpp_physical_end_bytes")),
                 mib(soak.get("javacpp_allocated_start_bytes")), mib(soak.get("javacpp_allocated_end_bytes"))));
+        if (soak.get("rss_outside_heap_growth") != null) {
+            double outside0 = ((Number) soak.get("rss_start_bytes")).doubleValue() - ((Number) soak.get("heap_resident_start_bytes")).doubleValue();
+            double outside1 = ((Number) soak.get("rss_end_bytes")).doubleValue() - ((Number) soak.get("heap_resident_end_bytes")).doubleValue();
+            b.append(f("%nJava heap: committed %.1f → %.1f MiB, resident %.1f → %.1f MiB. Outside the heap (native, metaspace, code,"
+                            + " stacks): %.1f → %.1f MiB, %+.2f %% of the start's RSS.%n",
+                    mib(soak.get("heap_committed_start_bytes")), mib(soak.get("heap_committed_end_bytes")),
+                    mib(soak.get("heap_resident_start_bytes")), mib(soak.get("heap_resident_end_bytes")),
+                    outside0 / (1024 * 1024), outside1 / (1024 * 1024), ((Number) soak.get("rss_outside_heap_growth")).doubleValue() * 100));
+        }
+        List<Map<String, Object>> samples = (List<Map<String, Object>>) soak.get("memory_samples");
+        if (samples != null && !samples.isEmpty()) {
+            b.append(f("%n| s | RSS MiB | heap committed MiB | heap resident MiB | JavaCPP physical MiB |%n| --- | --- | --- | --- | --- |%n"));
+            for (Map<String, Object> sample : samples) {
+                b.append(f("| %.0f | %.1f | %s | %s | %.1f |%n", sample.get("seconds"), mib(sample.get("rss_bytes")),
+                        sample.get("heap_committed_bytes") == null ? "-" : f("%.1f", mib(sample.get("heap_committed_bytes"))),
+                        sample.get("heap_resident_bytes") == null ? "-" : f("%.1f", mib(sample.get("heap_resident_bytes"))),
+                        mib(sample.get("javacpp_physical_bytes"))));
+            }
+        }
 
         Map<String, Object> log = (Map<String, Object>) r.get("server_log");
         if (log != null) {
