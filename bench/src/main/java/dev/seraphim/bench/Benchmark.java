@@ -446,9 +446,10 @@ public final class Benchmark {
         parallel(server, requests, warm);
         double seconds = soakMinutes * 60;
         List<ServerMemory> samples = new ArrayList<>();
-        samples.add(ServerMemory.sample(server, 0));
+        Optional<long[]> heap = ServerMemory.heapOf(server);
+        samples.add(ServerMemory.sample(server, heap, 0));
         double allocated0 = server.metric("seraphim_native_allocated_bytes");
-        Thread sampler = memorySampler(server, samples, Math.max(5, seconds / 20));
+        Thread sampler = memorySampler(server, heap, samples, Math.max(5, seconds / 20));
         List<ClosedLoop.Result> results;
         try {
             results = parallel(server, requests, seconds);
@@ -456,7 +457,7 @@ public final class Benchmark {
             sampler.interrupt();
             sampler.join();
         }
-        samples.add(ServerMemory.sample(server, seconds));
+        samples.add(ServerMemory.sample(server, heap, seconds));
         ServerMemory first = samples.get(0);
         ServerMemory last = samples.get(samples.size() - 1);
         double allocated1 = server.metric("seraphim_native_allocated_bytes");
@@ -494,7 +495,7 @@ public final class Benchmark {
      * Samples the server's memory every {@code interval} seconds into {@code samples} until interrupted; a sample
      * that fails is logged and skipped, since the soak's own figures are taken at its ends.
      */
-    private static Thread memorySampler(ServerUnderTest server, List<ServerMemory> samples, double interval) {
+    private static Thread memorySampler(ServerUnderTest server, Optional<long[]> heap, List<ServerMemory> samples, double interval) {
         long start = System.nanoTime();
         Thread t = new Thread(() -> {
             while (true) {
@@ -504,7 +505,7 @@ public final class Benchmark {
                     return;
                 }
                 try {
-                    ServerMemory m = ServerMemory.sample(server, (System.nanoTime() - start) / 1e9);
+                    ServerMemory m = ServerMemory.sample(server, heap, (System.nanoTime() - start) / 1e9);
                     synchronized (samples) {
                         samples.add(m);
                     }

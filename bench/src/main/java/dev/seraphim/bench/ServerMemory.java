@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * committed earlier in the run goes on adding resident pages during a quiet soak (run 20261203-190710: +4.43 %
  * of RSS over the soak, where a hand-run soak measured with Native Memory Tracking grew 1.15 %).
  *
- * <p>The heap's address range and committed size come from {@code jcmd <pid> GC.heap_info}; its resident pages are
+ * <p>The heap's address range comes from {@code jcmd <pid> GC.heap_info}, its committed size from the server's
+ * {@code memory_committedHeap_bytes}; its resident pages are
  * the {@code Rss} of the mappings in that range in {@code /proc/<pid>/smaps}. Without jcmd (or on another
  * collector's output) the heap figures are absent and only RSS is reported.
  */
@@ -57,19 +58,28 @@ record ServerMemory(double seconds, long rssBytes, Long heapCommittedBytes, Long
         return kb * 1024;
     }
 
-    /** Samples the server now; {@code seconds} is where the sample lies in the soak. */
-    static ServerMemory sample(ServerUnderTest server, double seconds) throws IOException, InterruptedException {
+    /**
+     * The server's heap as {@link #heapRange} reads it, asked of jcmd once: the range never moves, and a jcmd per
+     * sample would start a JVM on the two cores the soak measures.
+     */
+    static Optional<long[]> heapOf(ServerUnderTest server) throws IOException, InterruptedException {
+        Optional<Long> pid = server.pid();
+        return pid.isPresent() ? heapRange(jcmd(pid.get(), "GC.heap_info")) : Optional.empty();
+    }
+
+    /**
+     * Samples the server now; {@code seconds} is where the sample lies in the soak, {@code heap} from {@link #heapOf}.
+     * The committed size comes from the server's own gauge, on the same scrape as JavaCPP's bytes.
+     */
+    static ServerMemory sample(ServerUnderTest server, Optional<long[]> heap, double seconds) throws IOException, InterruptedException {
         long rss = server.rssBytes();
         double javacpp = server.metric("seraphim_native_physical_bytes");
         Long committed = null;
         Long resident = null;
         Optional<Long> pid = server.pid();
-        if (pid.isPresent()) {
-            Optional<long[]> heap = heapRange(jcmd(pid.get(), "GC.heap_info"));
-            if (heap.isPresent()) {
-                committed = heap.get()[0];
-                resident = residentWithin(Files.readAllLines(Path.of("/proc/" + pid.get() + "/smaps")), heap.get()[1], heap.get()[2]);
-            }
+        if (heap.isPresent() && pid.isPresent()) {
+            committed = (long) server.metric("memory_committedHeap_bytes");
+            resident = residentWithin(Files.readAllLines(Path.of("/proc/" + pid.get() + "/smaps")), heap.get()[1], heap.get()[2]);
         }
         return new ServerMemory(seconds, rss, committed, resident, javacpp);
     }
