@@ -98,7 +98,9 @@ public final class Benchmark {
                         + " cores as the server",
                 "threads", "server and raw engine: libtorch intra-op threads per model " + intraOpThreads(models)
                         + " (the demo store's intra_op_threads, else one per core: " + Runtime.getRuntime().availableProcessors()
-                        + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows (tiny-cnn and resnet18 8), no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1"));
+                        + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows (tiny-cnn and resnet18 8), no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1",
+                "graph_optimization", "server and raw engine: " + RawEngine.PREPARATION.mode().name().toLowerCase(java.util.Locale.ROOT)
+                        + " (" + RawEngine.PREPARATION.reason() + ")"));
 
         java.time.Instant runStart = java.time.Instant.now();
         Map<String, List<RawEngine.Point>> besideServed = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.seraphim.bench;
 
+import dev.seraphim.inference.engine.GraphOptimization;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -21,11 +22,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ceiling: libtorch's forward in this process with what the server does to a model (eval,
- * optimize_for_inference) and the server's thread settings (the model's intra-op threads, one inter-op thread,
+ * The ceiling: libtorch's forward in this process with what the server does to a model (eval, then
+ * optimize_for_inference, or freeze alone where the server's rule chooses it: {@link GraphOptimization}) and the
+ * server's thread settings (the model's intra-op threads, one inter-op thread,
  * OpenBLAS on one thread). Nothing else: no HTTP, no JSON, no batching queue.
  */
 final class RawEngine {
+    /** The server's rule on this machine, with the server's setting where the environment gives one. */
+    static final GraphOptimization PREPARATION = GraphOptimization.forThisMachine(
+            System.getenv().getOrDefault("SERAPHIM_INFERENCE_OPTIMIZATION", "auto"), false);
+
     record Point(int batch, double msPerForward, double rowsPerSecond, long forwards) {
     }
 
@@ -140,7 +146,11 @@ final class RawEngine {
                 plain = torch.load(path);
             }
             plain.eval();
-            return new Loaded(model, plain, torch.optimize_for_inference(plain));
+            GraphOptimization.Prepared prepared = PREPARATION.prepare(plain);
+            if (!prepared.operation().equals("optimize_for_inference")) {
+                Benchmark.log("  " + model.name() + " prepared with " + prepared.operation());
+            }
+            return new Loaded(model, plain, prepared.module());
         }
 
         /** Forwards at one batch for about {@code seconds} (at least 10) after 5 unmeasured ones. */

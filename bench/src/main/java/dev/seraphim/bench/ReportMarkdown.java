@@ -25,6 +25,7 @@ final class ReportMarkdown {
                 m.get("cores"), ((Number) m.get("memory_bytes")).doubleValue() / (1L << 30), m.get("java"), m.get("os")));
         Map<String, Object> s = (Map<String, Object>) r.get("settings");
         b.append("Load generator: ").append(s.get("load_generator")).append(". Threads: ").append(s.get("threads"))
+                .append(s.containsKey("graph_optimization") ? ". Models prepared by " + s.get("graph_optimization") : "")
                 .append(f(". %s s warm-up and %s s measured per point, ", s.get("warmup_seconds"), s.get("seconds_per_point")))
                 .append(Benchmark.POINT_RULE).append(".\n\n");
         Object warmUps = r.get("warm_up");

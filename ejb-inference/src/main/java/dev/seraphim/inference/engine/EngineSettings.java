@@ -16,6 +16,10 @@ public class EngineSettings {
     String device;
 
     @Inject
+    @ConfigProperty(name = "seraphim.inference.optimization", defaultValue = "auto")
+    String optimization;
+
+    @Inject
     @ConfigProperty(name = "seraphim.inference.threads", defaultValue = "0")
     int intraOpThreads;
 
@@ -53,6 +57,11 @@ public class EngineSettings {
 
     public String device() {
         return device;
+    }
+
+    /** auto, full or freeze (GraphOptimization). */
+    public String optimization() {
+        return optimization;
     }
 
     /** 0 means one per available core. */

@@ -80,6 +80,7 @@ public class InferenceEngine {
     InputStatisticsRecorder inputStatistics;
 
     private Device device;
+    private GraphOptimization optimization;
     private volatile boolean started;
     /** model name → version → served model */
     private final Map<String, Map<String, ServedModel>> models = new ConcurrentHashMap<>();
@@ -92,6 +93,14 @@ public class InferenceEngine {
         lane = new IntraOpLane(threadFactory, settings.lanes());
         gate = new InferenceGate(models, defaultVersions, settings.timeoutMillis(), inputStatistics.observer());
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
+        optimization = GraphOptimization.forThisMachine(settings.optimization(), device.is_cuda());
+        if (optimization.mode() == GraphOptimization.Mode.GUARDED) {
+            LOG.warning("a model whose optimized graph adds or multiplies MKLDNN tensors is prepared with freeze only, "
+                    + "not optimize_for_inference: " + optimization.reason() + "; seraphim.inference.optimization=full overrides it");
+        } else {
+            LOG.info("models are prepared with " + (optimization.mode() == GraphOptimization.Mode.FREEZE ? "freeze" : "optimize_for_inference")
+                    + " (" + optimization.reason() + ")");
+        }
         batchMetrics.nativeMemory();
         if (device.is_cuda()) {
             batchMetrics.gpuMemory(deviceName(), gpuIndex());
@@ -127,14 +136,14 @@ public class InferenceEngine {
                 LOG.warning("model " + d.name() + " version " + d.version() + " asks for " + threads + " intra-op threads on "
                         + settings.lanes() + " lanes and " + cores + " cores");
             }
-            LoadedModel model = IntraOpLane.once(threadFactory, threads, () -> LoadedModel.load(d, device, threads));
+            LoadedModel model = IntraOpLane.once(threadFactory, threads, () -> LoadedModel.load(d, device, threads, optimization));
             BatchingSettings batching = settings.batching(d.batching());
             Batcher batcher = new Batcher(d.name() + " version " + d.version(), d.inputs(), batching,
                     inputs -> lane.forward(model.intraOpThreads(), () -> model.forward(inputs)), executor, answers,
                     batchMetrics.observer(d.name(), d.version()), true);
             served = new ServedModel(d, model, batcher, ServedModel.State.READY, null, millisSince(start));
             LOG.info("model " + d.name() + " version " + d.version() + " READY in " + served.loadMillis() + " ms"
-                    + (model.optimized() ? " (optimized for inference)" : " (as loaded)") + ", batching " + batching
+                    + " (" + model.preparation() + ")" + ", batching " + batching
                     + ", " + model.intraOpThreads() + " intra-op threads");
             ServedModel replaced = models.computeIfAbsent(d.name(), n -> new ConcurrentHashMap<>()).put(d.version(), served);
             batchMetrics.served(d.name(), d.version(), batcher, System.nanoTime() - start);

@@ -36,23 +36,24 @@ final class LoadedModel implements AutoCloseable {
 
     private final ModelDescriptor descriptor;
     private final Device device;
-    private final boolean optimized;
+    private final String preparation;
     private final AtomicReference<JitModule> module;
     private volatile int intraOpThreads;
 
-    private LoadedModel(ModelDescriptor descriptor, Device device, JitModule module, boolean optimized, int intraOpThreads) {
+    private LoadedModel(ModelDescriptor descriptor, Device device, JitModule module, String preparation, int intraOpThreads) {
         this.descriptor = descriptor;
         this.device = device;
         this.module = new AtomicReference<>(module);
-        this.optimized = optimized;
+        this.preparation = preparation;
         this.intraOpThreads = intraOpThreads;
     }
 
     /**
      * torch::jit::load, eval(), then optimize_for_inference (freeze and fold: 180 times faster for the
-     * text classifier). The optimized module is kept only if it answers a sample input like the plain one.
+     * text classifier), or freeze alone where the engine chose it (GraphOptimization). The optimized module is kept
+     * only if it answers a sample input like the plain one.
      */
-    static LoadedModel load(ModelDescriptor descriptor, Device device, int intraOpThreads) {
+    static LoadedModel load(ModelDescriptor descriptor, Device device, int intraOpThreads, GraphOptimization optimization) {
         IntraOpThreads.use(intraOpThreads);
         JitModule plain;
         try (BytePointer path = new BytePointer(descriptor.file().toString())) {
@@ -63,22 +64,28 @@ final class LoadedModel implements AutoCloseable {
             throw InferenceFailedException.fromNative(e);
         }
         JitModule fast = null;
+        String operation = optimization.mode() == GraphOptimization.Mode.FREEZE ? "freeze" : "optimize_for_inference";
         String why;
         try {
-            fast = torch.optimize_for_inference(plain);
+            GraphOptimization.Prepared prepared = optimization.prepare(plain);
+            fast = prepared.module();
+            operation = prepared.operation();
+            if (operation.startsWith("freeze:")) {
+                LOG.warning("model " + descriptor.name() + " version " + descriptor.version() + ": prepared with " + operation);
+            }
             why = sameAnswers(descriptor, device, plain, fast);
         } catch (RuntimeException e) {
-            why = "optimize_for_inference failed: " + e.getMessage().lines().findFirst().orElse("");
+            why = operation + " failed: " + e.getMessage().lines().findFirst().orElse("");
         }
         if (why == null) {
             plain.close();
-            return new LoadedModel(descriptor, device, fast, true, intraOpThreads);
+            return new LoadedModel(descriptor, device, fast, operation, intraOpThreads);
         }
         LOG.warning("model " + descriptor.name() + ": keeping the module as loaded (" + why + ")");
         if (fast != null) {
             fast.close();
         }
-        return new LoadedModel(descriptor, device, plain, false, intraOpThreads);
+        return new LoadedModel(descriptor, device, plain, null, intraOpThreads);
     }
 
     /** Whether libtorch can load the file as TorchScript: empty if so, else libtorch's reason. */
@@ -189,7 +196,12 @@ final class LoadedModel implements AutoCloseable {
     }
 
     boolean optimized() {
-        return optimized;
+        return preparation != null;
+    }
+
+    /** The libtorch call that prepared the served module (GraphOptimization.Prepared), or "as loaded". */
+    String preparation() {
+        return preparation == null ? "as loaded" : preparation;
     }
 
     int intraOpThreads() {

@@ -28,6 +28,11 @@ public record ServedModel(ModelDescriptor descriptor, LoadedModel model, Batcher
         return model != null && model.optimized();
     }
 
+    /** How the served module was prepared (optimize_for_inference, freeze and why, or as loaded); "" when it failed. */
+    public String preparation() {
+        return model == null ? "" : model.preparation();
+    }
+
     /** libtorch's threads for one forward of this model (0 when it failed to load). */
     public int intraOpThreads() {
         return model == null ? 0 : model.intraOpThreads();

@@ -40,7 +40,7 @@ class LoadedModelThreadsTest {
             d = ModelDescriptors.fromJson(r.readObject(), "tabular-mlp", "1", MODEL);
         }
         ExecutorService thread = Executors.newSingleThreadExecutor();
-        try (LoadedModel model = LoadedModel.load(d, new Device("cpu"), d.intraOpThreads().orElseThrow())) {
+        try (LoadedModel model = LoadedModel.load(d, new Device("cpu"), d.intraOpThreads().orElseThrow(), new GraphOptimization(GraphOptimization.Mode.FULL, "test"))) {
             on(thread, () -> {
                 IntraOpThreads.use(3);
                 return null;

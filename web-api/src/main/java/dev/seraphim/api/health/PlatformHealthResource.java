@@ -105,7 +105,8 @@ public class PlatformHealthResource {
         for (ServedModel m : engine.all()) {
             loaded.add(Json.createObjectBuilder().add("name", m.name()).add("version", m.version())
                     .add("default", engine.defaultVersion(m.name()).map(m.version()::equals).orElse(false))
-                    .add("queue_depth", m.queueDepth()).add("optimized", m.optimized()));
+                    .add("queue_depth", m.queueDepth()).add("optimized", m.optimized())
+                    .add("preparation", m.preparation()));
         }
         JsonObjectBuilder states = Json.createObjectBuilder();
         lifecycle.versionsByState().forEach((state, n) -> states.add(state.name(), n));
