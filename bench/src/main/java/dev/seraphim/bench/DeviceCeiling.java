@@ -1,5 +1,6 @@
 package dev.seraphim.bench;
 
+import dev.seraphim.inference.engine.GraphOptimization;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -26,7 +27,8 @@ import java.util.Map;
 
 /**
  * The raw engine on a CUDA device, the GPU part of the benchmark: an image model loaded as the server loads it
- * ({@code torch::jit::load}, {@code to(device)}, {@code eval}, {@code optimize_for_inference}), in float32 and
+ * ({@code torch::jit::load}, {@code to(device)}, {@code eval}, {@code optimize_for_inference} or, where the server's
+ * rule chooses it, {@code freeze}: {@link GraphOptimization}), in float32 and
  * float16, optionally with its convolution weights and input channels-last, forward at each batch. The input is
  * already on the device; each forward's output is copied back to the host, which also waits for the device, as a
  * server's batch must before it answers. Its own entry point, since the lent GPU machine has no Maven: it runs there
@@ -36,12 +38,12 @@ import java.util.Map;
 final class DeviceCeiling {
     /** One configuration at one batch: per-forward times (median, 90th percentile) and images per second. */
     record Point(String dtype, String memoryFormat, int batch, double medianMs, double p90Ms, double imagesPerSecond,
-                 double meanImagesPerSecond, int forwards, boolean optimized) {
+                 double meanImagesPerSecond, int forwards, String preparation) {
         Map<String, Object> json() {
             return map("dtype", dtype, "memory_format", memoryFormat, "batch", batch, "median_ms", medianMs,
                     "p90_ms", p90Ms, "images_per_second_at_median", imagesPerSecond,
                     "images_per_second_mean", meanImagesPerSecond, "forwards", forwards,
-                    "optimize_for_inference", optimized);
+                    "preparation", preparation);
         }
     }
 
@@ -188,14 +190,14 @@ final class DeviceCeiling {
         private final Device device;
         private final torch.ScalarType type;
         private final boolean channelsLast;
-        private final boolean optimized;
+        private final String preparation;
 
-        private Loaded(JitModule module, Device device, torch.ScalarType type, boolean channelsLast, boolean optimized) {
+        private Loaded(JitModule module, Device device, torch.ScalarType type, boolean channelsLast, String preparation) {
             this.module = module;
             this.device = device;
             this.type = type;
             this.channelsLast = channelsLast;
-            this.optimized = optimized;
+            this.preparation = preparation;
         }
 
         static Loaded of(Path file, Device device, torch.ScalarType type, boolean channelsLast) {
@@ -209,14 +211,18 @@ final class DeviceCeiling {
                 toChannelsLast(plain);
             }
             try {
-                JitModule fast = torch.optimize_for_inference(plain);
+                // the server's rule for this device: optimize_for_inference, or freeze alone on a CPU where oneDNN
+                // cannot size a sum of two MKLDNN tensors (GraphOptimization)
+                GraphOptimization.Prepared prepared = GraphOptimization.forThisMachine(
+                        System.getenv().getOrDefault("SERAPHIM_INFERENCE_OPTIMIZATION", "auto"), device.is_cuda()).prepare(plain);
                 plain.close();
-                return new Loaded(fast, device, type, channelsLast, true);
+                log("  prepared with " + prepared.operation());
+                return new Loaded(prepared.module(), device, type, channelsLast, prepared.operation());
             } catch (RuntimeException e) {
                 // the server too keeps the module as loaded when freezing fails
                 log("  optimize_for_inference failed, measuring the module as loaded: "
                         + e.getMessage().lines().findFirst().orElse(""));
-                return new Loaded(plain, device, type, channelsLast, false);
+                return new Loaded(plain, device, type, channelsLast, "as loaded");
             }
         }
 
@@ -259,7 +265,7 @@ final class DeviceCeiling {
                 double median = percentile(sorted, 0.5) / 1e6;
                 double p90 = percentile(sorted, 0.9) / 1e6;
                 return new Point(dtype, channelsLast ? "channels_last" : "contiguous", batch, median, p90,
-                        batch * 1000.0 / median, sorted.length * (double) batch / elapsed, sorted.length, optimized);
+                        batch * 1000.0 / median, sorted.length * (double) batch / elapsed, sorted.length, preparation);
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.seraphim.bench;
 
+import dev.seraphim.inference.engine.GraphOptimization;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,30 @@ class DeviceCeilingTest {
         assertEquals(7, DeviceCeiling.percentile(new long[]{7}, 0.5));
     }
 
+    /**
+     * A model with a residual add, which on a CPU whose CPUID hides its caches would stop the JVM in oneDNN if
+     * optimized fully: prepared by the server's rule for this machine, it answers (here frozen, elsewhere optimized).
+     */
+    @Test
+    void aResidualModelIsPreparedByTheServersRuleForThisMachine() {
+        String residual = Path.of("..", "ejb-inference", "src", "test", "resources", "models", "residual-cnn.pt").toString();
+        DeviceCeiling.Settings s = DeviceCeiling.Settings.parse("--model", residual, "--device", "cpu",
+                "--batches", "1,2", "--dtypes", "float32", "--seconds", "0.2");
+        List<String> failures = new java.util.ArrayList<>();
+        List<DeviceCeiling.Point> points = DeviceCeiling.run(s, failures);
+        assertEquals(List.of(), failures);
+        assertEquals(2, points.size());
+        GraphOptimization.Mode mode = GraphOptimization.forThisMachine("auto", false).mode();
+        for (DeviceCeiling.Point p : points) {
+            assertTrue(p.forwards() >= 1, p.toString());
+            if (mode == GraphOptimization.Mode.GUARDED) {
+                assertTrue(p.preparation().startsWith("freeze"), p.toString());
+            } else {
+                assertEquals("optimize_for_inference", p.preparation(), p.toString());
+            }
+        }
+    }
+
     @Test
     void eachBatchAndFormatIsMeasuredWithTheForwardsItRan() {
         DeviceCeiling.Settings s = DeviceCeiling.Settings.parse("--model", TINY_CNN, "--device", "cpu",
@@ -62,7 +87,7 @@ class DeviceCeilingTest {
             assertTrue(p.forwards() >= 10, p.toString());
             assertTrue(p.medianMs() > 0 && p.p90Ms() >= p.medianMs(), p.toString());
             assertEquals(p.batch() * 1000.0 / p.medianMs(), p.imagesPerSecond(), 1e-9);
-            assertTrue(p.optimized(), "optimize_for_inference applies to tiny-cnn as in the server");
+            assertEquals("optimize_for_inference", p.preparation(), "tiny-cnn is prepared as the server prepares it");
         }
         String table = DeviceCeiling.table(points);
         assertEquals(2 + points.size(), table.lines().count());
