@@ -213,14 +213,13 @@ final class DeviceCeiling {
             try {
                 // the server's rule for this device: optimize_for_inference, or freeze alone on a CPU where oneDNN
                 // cannot size a sum of two MKLDNN tensors (GraphOptimization)
-                GraphOptimization.Prepared prepared = GraphOptimization.forThisMachine(
-                        System.getenv().getOrDefault("SERAPHIM_INFERENCE_OPTIMIZATION", "auto"), device.is_cuda()).prepare(plain);
+                GraphOptimization.Prepared prepared = RawEngine.preparation(device.is_cuda()).prepare(plain);
                 plain.close();
                 log("  prepared with " + prepared.operation());
                 return new Loaded(prepared.module(), device, type, channelsLast, prepared.operation());
             } catch (RuntimeException e) {
                 // the server too keeps the module as loaded when freezing fails
-                log("  optimize_for_inference failed, measuring the module as loaded: "
+                log("  preparing the module failed, measuring it as loaded: "
                         + e.getMessage().lines().findFirst().orElse(""));
                 return new Loaded(plain, device, type, channelsLast, "as loaded");
             }

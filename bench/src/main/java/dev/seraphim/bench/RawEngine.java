@@ -29,8 +29,12 @@ import java.util.Map;
  */
 final class RawEngine {
     /** The server's rule on this machine, with the server's setting where the environment gives one. */
-    static final GraphOptimization PREPARATION = GraphOptimization.forThisMachine(
-            System.getenv().getOrDefault("SERAPHIM_INFERENCE_OPTIMIZATION", "auto"), false);
+    static final GraphOptimization PREPARATION = preparation(false);
+
+    /** The server's rule for a device of this machine, with the server's setting where the environment gives one. */
+    static GraphOptimization preparation(boolean cuda) {
+        return GraphOptimization.forThisMachine(System.getenv().getOrDefault("SERAPHIM_INFERENCE_OPTIMIZATION", "auto"), cuda);
+    }
 
     record Point(int batch, double msPerForward, double rowsPerSecond, long forwards) {
     }
