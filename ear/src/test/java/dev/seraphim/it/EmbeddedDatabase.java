@@ -67,6 +67,34 @@ final class EmbeddedDatabase {
         }
     }
 
+    /** SIGKILL of the postmaster, as an OOM killer or an operator's kill -9 would, waiting until it is gone. */
+    void kill9() throws Exception {
+        new ProcessBuilder("kill", "-KILL", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(Path.of("/proc", Long.toString(pid))) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** SIGSTOP (freeze) or SIGCONT (thaw) to the postmaster and every process it started: a hung database host. */
+    void signalAll(String signal) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(pid)));
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
+                try {
+                    for (String line : Files.readAllLines(proc.resolve("status"))) {
+                        if (line.startsWith("PPid:") && line.substring(5).trim().equals(Long.toString(pid))) {
+                            cmd.add(proc.getFileName().toString());
+                        }
+                    }
+                } catch (IOException gone) {
+                    // the process ended while the list was read
+                }
+            }
+        }
+        new ProcessBuilder(cmd).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Starts the postmaster again with its original command line and user, detached from this JVM. */
     void start(File log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setsid"));

@@ -26,6 +26,27 @@ public final class ArtifactStore {
         this.root = root.toAbsolutePath().normalize();
     }
 
+    /**
+     * Deletes what uploads cut short (a kill -9 mid-upload) left in .staging; run at start, before any upload.
+     * Another server on the same store may be staging at this moment: only files untouched for an hour go.
+     */
+    public void clearStaging() {
+        Path staging = root.resolve(".staging");
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        java.time.Instant cutOff = java.time.Instant.now().minus(java.time.Duration.ofHours(1));
+        try (var files = Files.list(staging)) {
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f) && Files.getLastModifiedTime(f).toInstant().isBefore(cutOff)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(ArtifactStore.class.getName()).warning("could not clear " + staging + ": " + e.getMessage());
+        }
+    }
+
     public Path root() {
         return root;
     }

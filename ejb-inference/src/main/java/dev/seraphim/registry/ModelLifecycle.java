@@ -83,6 +83,7 @@ public class ModelLifecycle {
     @PostConstruct
     void start() {
         artifacts = new ArtifactStore(settings.store());
+        artifacts.clearStaging();
         var versions = org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_versions")
                 .withDescription("Model versions in the registry by lifecycle state").build();
         metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_store_free")
@@ -261,9 +262,7 @@ public class ModelLifecycle {
                 registry.failed(name, version, served.error(), actor);
                 throw new ModelLoadFailedException("version " + version + " of " + name + " failed to load: " + served.error());
             }
-            registry.loaded(name, version, actor);
-            if (v.model().defaultVersion().isEmpty()) {
-                registry.setDefault(name, version);
+            if (registry.loadedDefaultingIfNone(name, version, actor)) {
                 engine.setDefault(name, version);
             }
             return null;
@@ -313,8 +312,10 @@ public class ModelLifecycle {
             // everything is checked before anything is stored: a refused change leaves the version as it was (and
             // through the CDI settings, not the engine EJB, whose container would wrap the refusal in an EJBException)
             try {
-                engineSettings.batching(registry.version(name, version).descriptor(artifacts.root()).batching()
-                        .with(maxBatchSize, maxBatchDelayMs, queueCapacity, workers));
+                var batching = registry.version(name, version).descriptor(artifacts.root()).batching()
+                        .with(maxBatchSize, maxBatchDelayMs, queueCapacity, workers);
+                ModelDescriptors.checkBatching(batching);
+                engineSettings.batching(batching);
                 if (intraOpThreads != null && intraOpThreads != ModelVersion.SERVER_DEFAULT_THREADS) {
                     ModelDescriptors.checkIntraOpThreads(intraOpThreads);
                 }
@@ -342,6 +343,11 @@ public class ModelLifecycle {
                 engine.clearDefault(name);
             }
             artifacts.delete(registry.delete(name, version));
+            if (isDefault) {
+                // the model keeps serving unversioned requests when it has another loaded version
+                registry.model(name).flatMap(m -> recoverDefault(m, registry.allVersions()))
+                        .ifPresent(d -> engine.setDefault(name, d));
+            }
             refreshRegistered();
             return null;
         }));
@@ -372,7 +378,7 @@ public class ModelLifecycle {
                 }
             }
             for (RegisteredModel m : registry.models()) {
-                Optional<String> wanted = m.defaultVersion();
+                Optional<String> wanted = m.defaultVersion().or(() -> recoverDefault(m, all));
                 if (wanted.isPresent() && engine.loaded(m.name(), wanted.get()).isPresent()) {
                     if (!wanted.equals(engine.defaultVersion(m.name()))) {
                         engine.setDefault(m.name(), wanted.get());
@@ -389,6 +395,32 @@ public class ModelLifecycle {
         });
     }
 
+    /**
+     * A model with loaded versions but no default is a registration or a forced delete cut short (a kill -9
+     * between the two writes of an older server): its newest READY version wanted loaded becomes the default,
+     * audited, so that unversioned inference does not answer 503 for ever. Empty when it has none.
+     */
+    private Optional<String> recoverDefault(RegisteredModel m, List<ModelVersion> all) {
+        Optional<ModelVersion> newest = all.stream()
+                .filter(v -> v.model().name().equals(m.name()) && v.wantedLoaded() && v.state() == VersionState.READY)
+                .max(java.util.Comparator.comparing(ModelVersion::createdAt));
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        String version = newest.get().version();
+        try {
+            audited(SYSTEM, "set-default", m.name(), version, "recovered: the model had loaded versions but no default", () -> {
+                registry.setDefault(m.name(), version);
+                return null;
+            });
+            LOG.warning("model " + m.name() + " had no default version; made its newest loaded version " + version + " the default");
+            return Optional.of(version);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not make version " + version + " the default of " + m.name(), e);
+            return Optional.empty();
+        }
+    }
+
     /** Makes this server match one version's record; true when that changed the version's state in the registry. */
     private boolean reconcile(ModelVersion v) {
         String name = v.model().name();
@@ -400,7 +432,7 @@ public class ModelLifecycle {
                 return v.state() != VersionState.FAILED;
             }
             if (v.state() != VersionState.READY) {
-                registry.loaded(name, v.version(), SYSTEM);
+                registry.loadedDefaultingIfNone(name, v.version(), SYSTEM);
                 return true;
             }
         } else if (!v.wantedLoaded() && here) {

@@ -95,6 +95,23 @@ public class ModelRegistry {
         version(name, version).loaded(actor);
     }
 
+    /**
+     * Marks the version loaded and, when its model has no default, makes it the default in the same transaction:
+     * a server killed between the two once left a READY first version and no default for ever. True when the
+     * version became the default.
+     */
+    public boolean loadedDefaultingIfNone(String name, String version, String actor) {
+        ModelVersion v = version(name, version);
+        v.loaded(actor);
+        RegisteredModel m = v.model();
+        if (m.defaultVersion().isPresent()) {
+            return false;
+        }
+        em.lock(m, LockModeType.OPTIMISTIC_FORCE_INCREMENT);
+        m.makeDefault(version);
+        return true;
+    }
+
     public void failed(String name, String version, String error, String actor) {
         version(name, version).failed(error, actor);
     }

@@ -76,12 +76,43 @@ public record ApiError(int status, String title, String message, Integer retryAf
         if (t instanceof InferenceTimeoutException) {
             return new ApiError(504, "Gateway Timeout", t.getMessage(), null, "timeout");
         }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            // RESTEasy may wrap the reader's IOException in its own
+            if (c instanceof dev.seraphim.api.edge.SlowBodies.SlowBodyException) {
+                return new ApiError(408, "Request Timeout", c.getMessage(), null, "client_error");
+            }
+            if (c instanceof java.net.SocketTimeoutException) {
+                return new ApiError(408, "Request Timeout", "the request body stopped arriving: no data within the server's"
+                        + " read timeout (seraphim.http.read.timeout)", null, "client_error");
+            }
+        }
+        if (isMalformedBody(t)) {
+            // the container's chunked decoding refused the body (Liberty's IllegalHttpBodyException, an IOException)
+            return new ApiError(400, "Bad Request", "the request body could not be read: its chunked transfer encoding is"
+                    + " malformed or it ended early; send a Content-Length or well-formed chunks", null, "client_error");
+        }
+        if (t instanceof java.io.EOFException) {
+            return new ApiError(400, "Bad Request", "the request body ended before the length its headers announced",
+                    null, "client_error");
+        }
+        if (t instanceof java.io.IOException) {
+            // reading the entity failed (an unknown charset, a multipart body without its boundary): the server's
+            // own file writes never reach here as IOExceptions (the registry wraps them)
+            LOG.log(Level.FINE, "request body not readable", t);
+            return new ApiError(400, "Bad Request", "the request body could not be read as its Content-Type declares:"
+                    + " check the Content-Type (its charset, a multipart boundary) against the body", null, "client_error");
+        }
+        if (t instanceof jakarta.json.JsonException) {
+            return new ApiError(400, "Bad Request", "the body is not valid JSON", null, "client_error");
+        }
         if (t instanceof java.sql.SQLException || t instanceof jakarta.persistence.PersistenceException) {
-            // a dependency is down, not a defect here: the caller may retry, operators see readiness DOWN
-            LOG.warning("database unavailable while serving a request: " + t);
-            return new ApiError(503, "Service Unavailable", "the database is unavailable; retry later", 5, "server_error");
+            return DatabaseFailure.of(t);
         }
         if (t instanceof WebApplicationException w) {
+            var parameter = ParameterErrors.parameter(w);
+            if (parameter.isPresent()) {
+                return new ApiError(400, "Bad Request", parameter.get(), null, "client_error");
+            }
             int status = w.getResponse().getStatus();
             String message = switch (status) {
                 case 401 -> "this endpoint needs an API key: send Authorization: Bearer <key> or X-API-Key: <key>";
@@ -90,7 +121,7 @@ public record ApiError(int status, String title, String message, Integer retryAf
                 case 405 -> "this method is not allowed on this resource";
                 case 406 -> "cannot produce the requested media type";
                 case 415 -> "unsupported media type; send application/json";
-                default -> w.getMessage();
+                default -> ParameterErrors.message(w);
             };
             return new ApiError(status, w.getResponse().getStatusInfo().getReasonPhrase(), message, null,
                     status >= 500 ? "server_error" : "client_error");
@@ -98,6 +129,15 @@ public record ApiError(int status, String title, String message, Integer retryAf
         LOG.log(Level.SEVERE, "unexpected failure while serving a request", t);
         return new ApiError(500, "Internal Server Error", "the server failed to process the request; the failure was logged",
                 null, "server_error");
+    }
+
+    private static boolean isMalformedBody(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.io.IOException && c.getClass().getName().startsWith("com.ibm.wsspi.http.channel.exception.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Throwable unwrap(Throwable t) {

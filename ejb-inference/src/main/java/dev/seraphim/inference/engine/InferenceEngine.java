@@ -282,6 +282,15 @@ public class InferenceEngine {
         return all().stream().filter(ServedModel::ready).toList();
     }
 
+    /**
+     * Models with a version loaded here but no default: unversioned requests to them answer 503. The registry's
+     * sync repairs this within its interval; health names them meanwhile (degraded).
+     */
+    public List<String> withoutDefault() {
+        return models.entrySet().stream().filter(e -> !e.getValue().isEmpty() && !defaultVersions.containsKey(e.getKey()))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
     /** True once start-up loading is done and every model's default version is loaded. */
     public boolean allReady() {
         return started && defaultVersions.entrySet().stream().allMatch(e -> loaded(e.getKey(), e.getValue()).isPresent());

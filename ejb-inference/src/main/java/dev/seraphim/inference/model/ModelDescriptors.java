@@ -25,6 +25,10 @@ public final class ModelDescriptors {
     public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final int MAX_INTRA_OP_THREADS = 1024;
+    public static final int MAX_BATCH_SIZE = 65_536;
+    public static final int MAX_BATCH_DELAY_MS = 60_000;
+    public static final int MAX_QUEUE_CAPACITY = 1_000_000;
+    public static final int MAX_WORKERS = 256;
 
     private ModelDescriptors() {
     }
@@ -51,7 +55,9 @@ public final class ModelDescriptors {
         ModelDescriptor.BatchingOverrides overrides = new ModelDescriptor.BatchingOverrides(
                 optionalInt(batching, "max_batch_size"), optionalInt(batching, "max_batch_delay_ms"),
                 optionalInt(batching, "queue_capacity"), workers);
+        checkBatching(overrides);
         Optional<Long> timeout = optionalInteger(json, "timeout_ms", 63).map(JsonNumber::longValue);
+        timeout.ifPresent(t -> inRange("timeout_ms", t, 1, Long.MAX_VALUE));
         Optional<Integer> threads = optionalInt(json, "intra_op_threads");
         threads.ifPresent(ModelDescriptors::checkIntraOpThreads);
         return new ModelDescriptor(name, version, file, inputs, outputs, overrides, timeout, threads);
@@ -111,6 +117,24 @@ public final class ModelDescriptors {
             specs.add(new TensorSpec(name, type, shape, pad));
         }
         return specs;
+    }
+
+    /**
+     * Throws IllegalArgumentException naming the first batching setting out of its range. Checked when a
+     * registration's metadata is read, before its file or row is stored: a value the engine cannot take, kept,
+     * made every view of the model fail until it was deleted.
+     */
+    public static void checkBatching(ModelDescriptor.BatchingOverrides b) {
+        b.maxBatchSize().ifPresent(v -> inRange("batching.max_batch_size", v, 1, MAX_BATCH_SIZE));
+        b.maxBatchDelayMs().ifPresent(v -> inRange("batching.max_batch_delay_ms", v, 0, MAX_BATCH_DELAY_MS));
+        b.queueCapacity().ifPresent(v -> inRange("batching.queue_capacity", v, 1, MAX_QUEUE_CAPACITY));
+        b.workers().ifPresent(v -> inRange("batching.workers", v, 1, MAX_WORKERS));
+    }
+
+    private static void inRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("'" + key + "' must be between " + min + " and " + max + ", not " + value);
+        }
     }
 
     /** Throws IllegalArgumentException unless {@code threads} is a usable intra-op thread count. */

@@ -21,6 +21,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,13 +59,31 @@ public class Database {
     Optional<String> embeddedBinaries;
 
     @Inject
+    @ConfigProperty(name = "seraphim.db.embedded.restart.after.seconds", defaultValue = "5")
+    long restartAfterSeconds;
+
+    @Inject
     org.eclipse.microprofile.metrics.MetricRegistry metrics;
 
+    /** How long a health check waits for the database's round trip before it says DOWN. */
+    public static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+
     private volatile String migratedTo = "none";
+    private CompletableFuture<Optional<Duration>> pingInFlight;
+    @Resource
+    jakarta.enterprise.concurrent.ManagedThreadFactory threads;
+
+    @Resource
+    jakarta.enterprise.concurrent.ManagedScheduledExecutorService scheduler;
+
+    private EmbeddedSupervisor supervisor;
+    private java.util.concurrent.ScheduledFuture<?> watch;
+    private java.util.concurrent.ExecutorService pingThread;
     private volatile String startupError;
 
     @PostConstruct
     void start() {
+        pingThread = java.util.concurrent.Executors.newSingleThreadExecutor(threads);
         System.setProperty(EmbeddedPostgres.IN_USE_PROPERTY, "true");
         metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_database_up")
                 .withDescription("1 while PostgreSQL answers a round trip within 2 s, else 0 (checked at each scrape)").build(),
@@ -71,6 +93,9 @@ public class Database {
                     embeddedBinaries.filter(s -> !s.isBlank()).map(Path::of).orElse(null), embeddedPort, "seraphim", "seraphim");
             if (url.filter(u -> !u.isBlank() && !u.equals(embedded.jdbcUrl())).isEmpty()) {
                 embedded.start();
+                supervisor = new EmbeddedSupervisor(embedded, metrics, restartAfterSeconds);
+                watch = scheduler.scheduleWithFixedDelay(supervisor::check, EmbeddedSupervisor.INTERVAL_SECONDS,
+                        EmbeddedSupervisor.INTERVAL_SECONDS, TimeUnit.SECONDS);
             }
             migrate();
         } catch (Exception e) {
@@ -82,6 +107,10 @@ public class Database {
     /** Runs after every bean that depends on the database has stopped (and flushed what it held). */
     @jakarta.annotation.PreDestroy
     void stop() {
+        if (watch != null) {
+            watch.cancel(false);
+        }
+        pingThread.shutdownNow();
         System.clearProperty(EmbeddedPostgres.IN_USE_PROPERTY);
     }
 
@@ -100,14 +129,48 @@ public class Database {
         LOG.info("database schema at version " + migratedTo + " (" + result.migrationsExecuted + " migrations applied now)");
     }
 
-    /** One round trip to the database; empty when it does not answer within the timeout. */
+    /**
+     * One round trip to the database; empty when it does not answer within {@link #PING_TIMEOUT}. With every
+     * PostgreSQL process stopped (SIGSTOP) a query timeout alone never fired (its cancel request needs the
+     * postmaster too) and health checks hung for the whole freeze. So the round trip runs on a thread of its own,
+     * the caller waits at most the timeout, and while one round trip is still stuck every caller shares it instead
+     * of starting another; the socket's own timeout ends the stuck one.
+     */
     public Optional<Duration> ping() {
+        CompletableFuture<Optional<Duration>> p;
+        synchronized (this) {
+            p = pingInFlight;
+            if (p == null || p.isDone()) {
+                p = CompletableFuture.supplyAsync(this::roundTrip, pingThread);
+                pingInFlight = p;
+            }
+        }
+        try {
+            return p.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Duration> roundTrip() {
         long start = System.nanoTime();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.setQueryTimeout(2);
-            s.execute("SELECT 1");
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                c.setNetworkTimeout(Runnable::run, (int) PING_TIMEOUT.toMillis() * 2);
+            } catch (SQLException | UnsupportedOperationException e) {
+                LOG.log(Level.FINE, "no network timeout on the ping's connection", e);
+            }
+            try (Statement s = c.createStatement()) {
+                s.setQueryTimeout((int) PING_TIMEOUT.toSeconds());
+                s.execute("SELECT 1");
+            }
             return Optional.of(Duration.ofNanos(System.nanoTime() - start));
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.log(Level.FINE, "database ping failed", e);
             return Optional.empty();
         }

@@ -86,6 +86,27 @@ final class EmbeddedPostgres {
         registerStopHook(command(List.of(bin.resolve("pg_ctl").toString(), "stop", "-m", "fast", "-w", "-D", data.toString())));
     }
 
+    /**
+     * Whether the postmaster of this data directory is alive: its postmaster.pid names a live postgres process.
+     * Read from files, not pg_ctl, so that a watch every few seconds costs no process start.
+     */
+    boolean running() {
+        try {
+            Path pidFile = home.resolve("data").resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return false;
+            }
+            String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
+            if (!first.matches("[0-9]{1,10}")) {
+                return false;
+            }
+            Path cmdline = Path.of("/proc", first, "cmdline");
+            return Files.exists(cmdline) && new String(Files.readAllBytes(cmdline), StandardCharsets.ISO_8859_1).contains("postgres");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** One stop hook per JVM, made of JDK classes only, so it still runs after this application is gone. */
     /** Set while the application uses the database; the stop hook waits (bounded) until it is cleared. */
     public static final String IN_USE_PROPERTY = "seraphim.embedded.postgres.in-use";

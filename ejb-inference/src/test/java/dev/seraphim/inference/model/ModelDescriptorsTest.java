@@ -48,6 +48,20 @@ class ModelDescriptorsTest {
     }
 
     @Test
+    void batchingSettingsTheEngineCannotTakeAreRefusedNamingTheField() {
+        for (String[] bad : new String[][]{{"max_batch_size", "0"}, {"max_batch_size", "-1"}, {"max_batch_size", "65537"},
+                {"max_batch_delay_ms", "-1"}, {"queue_capacity", "0"}, {"workers", "0"}, {"workers", "257"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> parse("{" + SIGNATURE + ",\"batching\":{\"" + bad[0] + "\":" + bad[1] + "}}"));
+            assertTrue(e.getMessage().contains("'batching." + bad[0] + "'"), e.getMessage());
+        }
+        IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+                () -> parse("{" + SIGNATURE + ",\"timeout_ms\":0}"));
+        assertTrue(timeout.getMessage().contains("'timeout_ms'"), timeout.getMessage());
+        assertEquals(Optional.of(65536), parse("{" + SIGNATURE + ",\"batching\":{\"max_batch_size\":65536}}").batching().maxBatchSize());
+    }
+
+    @Test
     void settingsRoundTripThroughTheirJson() {
         ModelDescriptor d = parse("{" + SIGNATURE + ",\"batching\":{\"max_batch_size\":8,\"workers\":2},\"timeout_ms\":500,\"intra_op_threads\":1}");
         JsonObject settings = ModelDescriptors.settings(d);

@@ -20,6 +20,12 @@ public class ModelsHealth implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var builder = HealthCheckResponse.named("models").status(engine.allReady()).withData("device", engine.deviceName());
+        // a model serving versions but no default stays ready (its versions answer; every replica shares the state,
+        // so DOWN would take them all out), and is named here and as degraded in /api/v1/health
+        var withoutDefault = engine.withoutDefault();
+        if (!withoutDefault.isEmpty()) {
+            builder.withData("models_without_default", String.join(",", withoutDefault));
+        }
         for (ServedModel m : engine.all()) {
             builder.withData(m.name() + ":" + m.version(), m.state() + (m.error() != null ? " " + m.error() : ""));
         }

@@ -61,8 +61,10 @@ public class PlatformHealthResource {
         HealthCheckResponse queueCheck = queues.call();
         boolean serving = engine.allReady();
         boolean failedVersions = lifecycle.versionsByState().getOrDefault(VersionState.FAILED, 0L) > 0;
+        java.util.List<String> withoutDefault = engine.withoutDefault();
         boolean degraded = !db.getBoolean("up") || storeCheck.getStatus() == HealthCheckResponse.Status.DOWN
-                || queueCheck.getStatus() == HealthCheckResponse.Status.DOWN || failedVersions || audit.databaseFailing();
+                || queueCheck.getStatus() == HealthCheckResponse.Status.DOWN || failedVersions || audit.databaseFailing()
+                || !withoutDefault.isEmpty();
         String status = !serving ? "unhealthy" : degraded ? "degraded" : "healthy";
         JsonObjectBuilder checks = Json.createObjectBuilder()
                 .add("models", models.getString("status"))
@@ -71,7 +73,8 @@ public class PlatformHealthResource {
                 .add("inference_queues", queueCheck.getStatus() == HealthCheckResponse.Status.UP ? "up" : "saturated")
                 .add("failed_versions", lifecycle.versionsByState().getOrDefault(VersionState.FAILED, 0L))
                 .add("audit_trail", audit.databaseFailing() ? "buffering" : "writing")
-                .add("audit_pending_records", audit.pending());
+                .add("audit_pending_records", audit.pending())
+                .add("models_without_default", Json.createArrayBuilder(withoutDefault));
         JsonObject body = Json.createObjectBuilder().add("status", status).add("checks", checks)
                 .add("models_loaded", models.getJsonArray("loaded")).add("database", db).build();
         return Response.status(serving ? 200 : 503).entity(body.toString()).build();

@@ -69,6 +69,8 @@ public class RequestMetrics {
 
     /** Read once at start ({@link AccessLogPolicy#KEY}). */
     private AccessLogPolicy accessLog;
+    private AccessLineBudget failureLines;
+    private org.eclipse.microprofile.metrics.Counter suppressedLines;
 
     @PostConstruct
     void start() {
@@ -81,6 +83,12 @@ public class RequestMetrics {
                     + AccessLogPolicy.DEFAULT.name().toLowerCase(Locale.ROOT) + " only");
             return AccessLogPolicy.DEFAULT;
         });
+        int perSecond = ConfigProvider.getConfig(RequestMetrics.class.getClassLoader())
+                .getOptionalValue("seraphim.log.access.failures.per.second", Integer.class).orElse(20);
+        failureLines = new AccessLineBudget(perSecond);
+        suppressedLines = registry.counter(Metadata.builder().withName("seraphim_log_access_lines_suppressed")
+                .withDescription("Access lines of failed requests not written (over seraphim.log.access.failures.per.second);"
+                        + " a summary line says how many per 10 s").build());
         LOG.info("access lines in the log: " + accessLog.name().toLowerCase(Locale.ROOT) + " (" + AccessLogPolicy.KEY
                 + "); every request is counted in the metrics and the prediction audit trail");
     }
@@ -135,12 +143,22 @@ public class RequestMetrics {
         String safeModel = model == null ? "-" : clean(model, 128);
         String safeVersion = servedVersion == null ? null : clean(servedVersion, 64);
         if (accessLog.writes(outcome) && ACCESS.isLoggable(Level.INFO)) {
-            // this may run on a batch thread: the request id goes into the log context here too
-            LogRecordContext.addExtension(RequestIds.LOG_FIELD, origin.requestId());
-            try {
-                ACCESS.info(accessLine(api, origin, safeModel, safeVersion, status, outcome, result, elapsedNanos));
-            } finally {
-                LogRecordContext.removeExtension(RequestIds.LOG_FIELD);
+            AccessLineBudget.Decision d = "success".equals(outcome) ? new AccessLineBudget.Decision(true, 0)
+                    : failureLines.take(System.nanoTime());
+            if (d.suppressedBefore() > 0) {
+                ACCESS.info(d.suppressedBefore() + " access lines of failed requests were not written in the last 10 s"
+                        + " (over seraphim.log.access.failures.per.second); seraphim_inference_requests_total counts them");
+            }
+            if (d.write()) {
+                // this may run on a batch thread: the request id goes into the log context here too
+                LogRecordContext.addExtension(RequestIds.LOG_FIELD, origin.requestId());
+                try {
+                    ACCESS.info(accessLine(api, origin, safeModel, safeVersion, status, outcome, result, elapsedNanos));
+                } finally {
+                    LogRecordContext.removeExtension(RequestIds.LOG_FIELD);
+                }
+            } else {
+                suppressedLines.inc();
             }
         }
         intake.submit(auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,

@@ -78,9 +78,9 @@ public class ModelsResource {
     }
 
     private static JsonObject metadata(EntityPart part) {
-        try (JsonReader r = Json.createReader(new StringReader(part.getContent(String.class)))) {
-            return r.readObject();
-        } catch (IOException | JsonException | ClassCastException e) {
+        try {
+            return dev.seraphim.api.codec.JsonObjects.read(part.getContent(String.class));
+        } catch (IOException | JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
             throw new ApiError.BadRequestException("the 'metadata' part must be a JSON object: " + e.getMessage());
         }
     }
@@ -184,10 +184,10 @@ public class ModelsResource {
     }
 
     private static JsonObject object(String body) {
-        try (JsonReader r = Json.createReader(new StringReader(body == null ? "" : body))) {
-            return r.readObject();
-        } catch (JsonException | IllegalStateException e) {
-            throw new ApiError.BadRequestException("the body must be a JSON object");
+        try {
+            return dev.seraphim.api.codec.JsonObjects.read(body);
+        } catch (JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
+            throw new ApiError.BadRequestException("the body must be a JSON object: " + e.getMessage());
         }
     }
 

@@ -39,7 +39,7 @@ final class RegistryViews {
     static JsonObject version(ModelVersion v, InferenceEngine engine, Path store) {
         ModelDescriptor d = v.descriptor(store);
         Optional<ServedModel> here = engine.loaded(d.name(), d.version());
-        var batching = here.map(s -> s.batcher().settings()).orElse(engine.batchingFor(d));
+        var batching = here.map(s -> s.batcher().settings()).orElseGet(() -> engine.batchingFor(d));
         JsonObjectBuilder b = Json.createObjectBuilder()
                 .add("name", d.name()).add("version", d.version())
                 .add("description", nullable(v.description()))
@@ -55,7 +55,7 @@ final class RegistryViews {
                 .add("batching", Json.createObjectBuilder().add("max_batch_size", batching.maxBatchSize())
                         .add("max_batch_delay_ms", batching.maxBatchDelayMs()).add("queue_capacity", batching.queueCapacity())
                         .add("workers", batching.workers()))
-                .add("intra_op_threads", here.map(ServedModel::intraOpThreads).orElse(engine.intraOpThreadsFor(d)))
+                .add("intra_op_threads", here.map(ServedModel::intraOpThreads).orElseGet(() -> engine.intraOpThreadsFor(d)))
                 .add("queue_depth", here.map(ServedModel::queueDepth).orElse(0))
                 .add("created_by", v.createdBy()).add("created_at", v.createdAt().toString())
                 .add("updated_by", nullable(v.updatedBy().orElse(null)))

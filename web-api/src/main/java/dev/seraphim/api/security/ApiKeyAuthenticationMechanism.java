@@ -34,6 +34,15 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
                                                 HttpMessageContext context) {
         RequestIds.ensure(request, response);
+        if (malformedBasic(request.getHeader("Authorization"))) {
+            // Liberty's own Basic authentication, which runs after this mechanism, failed with a 500 (and a SEVERE
+            // stack) on a Basic credential without a ':' or not in base64: refused here as the caller's error
+            audit.record(request, null, 400, "malformed_authorization");
+            ErrorResponses.write(request, response, request.getRequestURI(), new ApiError(400, "Bad Request",
+                    "the Authorization header is malformed: Basic needs base64 of user:password; API keys go in"
+                            + " Authorization: Bearer <key> or X-API-Key: <key>", null, "client_error"));
+            return AuthenticationStatus.SEND_FAILURE;
+        }
         String secret = presented(request);
         if (!context.isProtected()) {
             // public probes: a key, valid or not, changes nothing
@@ -54,6 +63,19 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         AuthenticationStatus status = context.notifyContainerAboutLogin(result);
         CallerSubjectCacheKey.attach(context.getClientSubject(), result);
         return status;
+    }
+
+    static boolean malformedBasic(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic", 0, 5)) {
+            return false;
+        }
+        String value = authorization.substring(5).trim();
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(value), java.nio.charset.StandardCharsets.UTF_8);
+            return value.isEmpty() || decoded.indexOf(':') < 0;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     static String presented(HttpServletRequest request) {

@@ -46,6 +46,12 @@ public class ErrorPage extends HttpServlet {
             case 405 -> message = "this method is not allowed on this resource";
             default -> {
                 if (status >= 500 && thrown instanceof Throwable t) {
+                    if (response.isCommitted()) {
+                        // Liberty's security audit fails on a malformed Basic header after the application has answered
+                        // (400); the caller has its answer, the failure is Liberty's (docs/reliability.md)
+                        LOG.warning("after the answer to " + safePath + " was sent, the container failed: " + t);
+                        return;
+                    }
                     LOG.log(Level.SEVERE, "unexpected failure while serving " + safePath, t);
                 }
                 message = status >= 500 ? "the server failed to process the request; the failure was logged" : "the request was refused";

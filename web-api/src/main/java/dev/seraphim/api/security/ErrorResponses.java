@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
  * Answers an error outside JAX-RS (authentication, rate limits, the container's error pages) exactly as the
  * exception mapper would: {@link ApiErrorMapper} renders it in the shape of the API that {@code path} belongs to.
  */
-final class ErrorResponses {
+public final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    static void write(HttpServletRequest request, HttpServletResponse response, String path, ApiError error) {
+    public static void write(HttpServletRequest request, HttpServletResponse response, String path, ApiError error) {
         Response rendered = ApiErrorMapper.render(error, path);
         Object requestId = request.getAttribute(RequestIds.PROPERTY);
         try {

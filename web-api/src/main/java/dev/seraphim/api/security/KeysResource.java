@@ -200,10 +200,10 @@ public class KeysResource {
     }
 
     private static JsonObject parse(byte[] raw) {
-        try (var reader = Json.createReader(new StringReader(new String(raw, java.nio.charset.StandardCharsets.UTF_8)))) {
-            return reader.readObject();
+        try {
+            return dev.seraphim.api.codec.JsonObjects.read(raw);
         } catch (RuntimeException e) {
-            throw new ApiError.BadRequestException("the body must be a JSON object");
+            throw new ApiError.BadRequestException("the body must be a JSON object: " + e.getMessage());
         }
     }
 

@@ -62,7 +62,9 @@ public class TorchServeInferenceResource {
     @Path("ping")
     public Response ping() {
         boolean healthy = engine.allReady();
-        return Response.status(healthy ? 200 : 500).entity(TorchServeManagementResource.status(healthy ? "Healthy" : "Unhealthy")).build();
+        // TorchServe's own word for a server some of whose models cannot answer unversioned requests
+        String status = !healthy ? "Unhealthy" : engine.withoutDefault().isEmpty() ? "Healthy" : "Partial Healthy";
+        return Response.status(healthy ? 200 : 500).entity(TorchServeManagementResource.status(status)).build();
     }
 
     @POST

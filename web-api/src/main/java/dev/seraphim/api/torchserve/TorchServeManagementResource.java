@@ -53,6 +53,9 @@ public class TorchServeManagementResource {
     @Inject
     RegistrySettings settings;
 
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.core.SecurityContext security;
+
     @POST
     public Response register(@QueryParam("url") String url, @QueryParam("model_name") String modelName,
                              @QueryParam("batch_size") @DefaultValue("1") int batchSize,
@@ -64,9 +67,13 @@ public class TorchServeManagementResource {
             throw new ApiError.BadRequestException("Parameter url is required.");
         }
         java.nio.file.Path store = settings.demoStore();
-        String local = url.startsWith("file:") ? java.nio.file.Path.of(URI.create(url)).toString() : url;
-        java.nio.file.Path file = store.resolve(local).normalize();
-        if (!file.startsWith(store) || !Files.isRegularFile(file)) {
+        java.nio.file.Path file;
+        try {
+            file = store.resolve(localPart(url)).normalize();
+        } catch (IllegalArgumentException e) {
+            file = null;
+        }
+        if (file == null || !file.startsWith(store) || !Files.isRegularFile(file)) {
             throw new ApiError.BadRequestException("url must name a file inside the model store; '" + url + "' does not");
         }
         String stem = file.getFileName().toString().replaceFirst("\\.(mar|pt|pth|torchscript)$", "");
@@ -95,13 +102,26 @@ public class TorchServeManagementResource {
         }
         ModelVersion v;
         try (InputStream in = Files.newInputStream(file)) {
-            v = lifecycle.register(in, new ModelLifecycle.Registration(metadata.build(), file.getFileName().toString(), "torchserve-api"));
+            v = lifecycle.register(in, new ModelLifecycle.Registration(metadata.build(), file.getFileName().toString(), actor()));
         }
         if (initialWorkers > 0 && !synchronous) {
             return Response.accepted(status("Processing worker updates...")).build();
         }
         return Response.ok(status("Model \"" + name + "\" Version: " + v.version() + " registered with " + initialWorkers
                 + " initial workers" + (initialWorkers == 0 ? ". Use scale workers API to add workers for the model." : ""))).build();
+    }
+
+    /** The path a url names inside the store: a plain relative path, or a file: URI (opaque or hierarchical). */
+    private static String localPart(String url) {
+        if (!url.startsWith("file:")) {
+            return url;
+        }
+        try {
+            URI u = new URI(url);
+            return u.isOpaque() ? u.getSchemeSpecificPart() : java.nio.file.Path.of(u).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
     }
 
     @GET
@@ -170,11 +190,11 @@ public class TorchServeManagementResource {
         }
         ModelVersion v = registry.version(model, version);
         if (workers == 0) {
-            lifecycle.unload(model, version, "torchserve-api");
+            lifecycle.unload(model, version, actor());
         } else {
-            lifecycle.changeSettings(model, version, null, null, null, workers, null, "torchserve-api");
+            lifecycle.changeSettings(model, version, null, null, null, workers, null, actor());
             if (engine.loaded(model, version).isEmpty()) {
-                lifecycle.load(model, version, "torchserve-api");
+                lifecycle.load(model, version, actor());
             }
         }
         if (!synchronous) {
@@ -186,7 +206,7 @@ public class TorchServeManagementResource {
     @PUT
     @Path("{model}/{version}/set-default")
     public String setDefault(@PathParam("model") String model, @PathParam("version") String version) {
-        lifecycle.setDefault(model, version, "torchserve-api");
+        lifecycle.setDefault(model, version, actor());
         return status("Default version successfully updated for model \"" + model + "\" to \"" + version + "\"");
     }
 
@@ -201,14 +221,14 @@ public class TorchServeManagementResource {
     @DELETE
     @Path("{model}/{version}")
     public String unregister(@PathParam("model") String model, @PathParam("version") String version) {
-        lifecycle.delete(model, version, true, "torchserve-api");
+        lifecycle.delete(model, version, true, actor());
         return status("Model \"" + model + "\" unregistered");
     }
 
     private JsonObject describe(ModelVersion v) {
         String name = v.model().name();
         var here = engine.loaded(name, v.version());
-        var batching = here.map(s -> s.batcher().settings()).orElse(engine.batchingFor(v.descriptor(lifecycle.artifacts().root())));
+        var batching = here.map(s -> s.batcher().settings()).orElseGet(() -> engine.batchingFor(v.descriptor(lifecycle.artifacts().root())));
         int workers = here.isPresent() ? batching.workers() : 0;
         JsonArrayBuilder workerList = Json.createArrayBuilder();
         for (int i = 0; i < workers; i++) {
@@ -223,6 +243,11 @@ public class TorchServeManagementResource {
                 .add("batchSize", batching.maxBatchSize()).add("maxBatchDelay", batching.maxBatchDelayMs())
                 .add("loadedAtStartup", v.wantedLoaded())
                 .add("workers", workerList).build();
+    }
+
+    /** The key that called, as every other management API records it. */
+    private String actor() {
+        return security != null && security.getUserPrincipal() != null ? security.getUserPrincipal().getName() : "anonymous";
     }
 
     static String status(String text) {
