@@ -28,13 +28,9 @@ class ModelRegistryIT {
         return Seraphim.ear();
     }
 
-    private static String unique(String prefix) {
-        return prefix + "-" + Long.toString(System.nanoTime(), 36);
-    }
-
     @Test
     void registerLoadInferSwitchRollBackUnloadDelete() throws Exception {
-        String name = unique("mlp");
+        String name = Registrations.unique("mlp");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         HttpResponse<String> v1 = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE
                 + ",\"labels\":{\"team\":\"risk\"},\"metrics\":{\"accuracy\":0.91}}", "tabular-mlp.pt", pt);
@@ -94,7 +90,7 @@ class ModelRegistryIT {
 
     @Test
     void eachVersionHasItsOwnIntraOpThreadsChangedLive() throws Exception {
-        String name = unique("threads");
+        String name = Registrations.unique("threads");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         HttpResponse<String> one = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE
                 + ",\"intra_op_threads\":1}", "tabular-mlp.pt", pt);
@@ -160,7 +156,7 @@ class ModelRegistryIT {
 
     @Test
     void switchingTheDefaultUnderLoadFailsNoRequest() throws Exception {
-        String name = unique("switch");
+        String name = Registrations.unique("switch");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());
@@ -212,7 +208,7 @@ class ModelRegistryIT {
         assertEquals(404, Seraphim.get("/api/v1/models/no-such-model").statusCode());
         assertEquals(404, Seraphim.get("/api/v1/models/tabular-mlp/versions/99").statusCode());
 
-        String name = unique("bad");
+        String name = Registrations.unique("bad");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\",\"version\":\"1\"," + Registrations.MLP_SIGNATURE
                 + ",\"load\":false}", "m.pt", pt).statusCode());
@@ -222,14 +218,14 @@ class ModelRegistryIT {
 
         byte[] noise = new byte[4096];
         new Random(7).nextBytes(noise);
-        assertRefused(unique("noise"), noise, 400, "not a TorchScript model");
+        assertRefused(Registrations.unique("noise"), noise, 400, "not a TorchScript model");
         byte[] corruptZip = new byte[2048];
         System.arraycopy(new byte[]{'P', 'K', 3, 4}, 0, corruptZip, 0, 4);
-        assertRefused(unique("corrupt"), corruptZip, 400, "not a TorchScript model");
-        assertRefused(unique("escape"), Registrations.mar("../evil.pt", "../evil.pt", pt), 400, "escapes its root");
-        assertRefused(unique("big"), new byte[5 * 1024 * 1024], 413, "upload limit");
+        assertRefused(Registrations.unique("corrupt"), corruptZip, 400, "not a TorchScript model");
+        assertRefused(Registrations.unique("escape"), Registrations.mar("../evil.pt", "../evil.pt", pt), 400, "escapes its root");
+        assertRefused(Registrations.unique("big"), new byte[5 * 1024 * 1024], 413, "upload limit");
 
-        HttpResponse<String> noSignature = Registrations.register("{\"name\":\"" + unique("nosig") + "\"}", "m.pt", pt);
+        HttpResponse<String> noSignature = Registrations.register("{\"name\":\"" + Registrations.unique("nosig") + "\"}", "m.pt", pt);
         assertEquals(400, noSignature.statusCode(), noSignature.body());
         assertTrue(noSignature.body().contains("inputs"), noSignature.body());
         forceDelete(name, "1");
@@ -237,7 +233,7 @@ class ModelRegistryIT {
 
     @Test
     void aDamagedFileFailsToLoadWhileTheDefaultKeepsServing() throws Exception {
-        String name = unique("damaged");
+        String name = Registrations.unique("damaged");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + ",\"load\":false}",
@@ -262,7 +258,7 @@ class ModelRegistryIT {
     @Test
     void aTorchServeArchiveIsRegisteredFromItsManifest() throws Exception {
         byte[] mar = Registrations.mar("model.pt", "model.pt", Registrations.demoModel("tabular-mlp.pt"));
-        String name = unique("mar");
+        String name = Registrations.unique("mar");
         HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.mar", mar);
         assertEquals(201, r.statusCode(), r.body());
         assertGolden(name, Golden.load("tabular-mlp"), Golden.load("tabular-mlp").cases().get(0), "1");
@@ -282,7 +278,7 @@ class ModelRegistryIT {
      */
     @Test
     void aResidualModelIsPreparedForThisCpuAndAnswers() throws Exception {
-        String name = unique("residual");
+        String name = Registrations.unique("residual");
         byte[] pt = Files.readAllBytes(Path.of(System.getProperty("seraphim.it.test.models"), "residual-cnn.pt"));
         HttpResponse<String> created = Registrations.register("{\"name\":\"" + name + "\",\"inputs\":[{\"name\":\"image\","
                 + "\"datatype\":\"FP32\",\"shape\":[-1,3,16,16]}],\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\","

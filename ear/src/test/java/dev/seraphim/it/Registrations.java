@@ -18,6 +18,11 @@ final class Registrations {
     private Registrations() {
     }
 
+    /** A model name no other test or run uses. */
+    static String unique(String prefix) {
+        return prefix + "-" + Long.toString(System.nanoTime(), 36);
+    }
+
     static byte[] demoModel(String file) throws IOException {
         return Files.readAllBytes(Path.of(System.getProperty("seraphim.it.models"), file));
     }

@@ -33,16 +33,12 @@ class ReliabilityIT {
         return Seraphim.ear();
     }
 
-    private static String unique(String prefix) {
-        return prefix + "-" + Long.toString(System.nanoTime(), 36);
-    }
-
     @Test
     void aRegistrationWithSettingsTheEngineCannotTakeIsRefusedWholeAndListingKeepsWorking() throws Exception {
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         for (String batching : new String[]{"{\"max_batch_size\":0}", "{\"max_batch_size\":-1}", "{\"queue_capacity\":0}",
                 "{\"workers\":0}", "{\"max_batch_delay_ms\":-5}"}) {
-            String name = unique("bad-batching");
+            String name = Registrations.unique("bad-batching");
             HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE
                     + ",\"batching\":" + batching + "}", "tabular-mlp.pt", pt);
             assertEquals(400, r.statusCode(), batching + ": " + r.body());
@@ -59,8 +55,40 @@ class ReliabilityIT {
     }
 
     @Test
+    void aDeclaredSignatureTheModuleDoesNotAnswerIsRefusedSayingWhatItDid() throws Exception {
+        byte[] pt = Registrations.demoModel("tabular-mlp.pt");
+        String in16 = "\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[-1,16]}]";
+        String out3 = "\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,3]}]";
+        String[][] cases = {
+                {in16.replace("16]", "8]") + "," + out3, "mat1 and mat2 shapes cannot be multiplied"},
+                {in16.replace("FP32", "INT64") + "," + out3, "features INT64 [2, 16]"},
+                {"\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[-1,16]},"
+                        + "{\"name\":\"extra\",\"datatype\":\"FP32\",\"shape\":[-1,16]}]," + out3, "argument"},
+                {in16 + "," + out3.replace("3]", "7]"), "output 'logits' is declared FP32 [-1, 7] but the module returns FP32 [2, 3]"},
+                {in16 + "," + out3.replace("FP32", "FP64"), "output 'logits' is declared FP64 [-1, 3] but the module returns FP32 [2, 3]"},
+                {in16 + ",\"outputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[-1,3]},"
+                        + "{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[-1,3]}]", "returns 1 output(s) (FP32 [2, 3]) but 2 are declared"},
+        };
+        for (String[] c : cases) {
+            String name = Registrations.unique("bad-signature");
+            HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\"," + c[0] + "}", "tabular-mlp.pt", pt);
+            assertEquals(400, r.statusCode(), c[0] + ": " + r.body());
+            assertTrue(r.body().contains(c[1]), "says what the module did (" + c[1] + "): " + r.body());
+            assertNoInternals(r.body());
+            assertEquals(404, Seraphim.get("/api/v1/models/" + name).statusCode(), "nothing of " + name + " is kept");
+        }
+        String unchecked = Registrations.unique("unchecked-signature");
+        HttpResponse<String> r = Registrations.register("{\"name\":\"" + unchecked + "\",\"signature_check\":false,\"load\":false,"
+                + in16.replace("16]", "8]") + "," + out3 + "}", "tabular-mlp.pt", pt);
+        assertEquals(201, r.statusCode(), "the registrant may skip the probe: " + r.body());
+        String audit = Seraphim.get("/api/v1/audit/management?model=" + unchecked).body();
+        assertTrue(audit.contains("signature not checked"), audit);
+        assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + unchecked + "/versions/1?force=true", null).statusCode());
+    }
+
+    @Test
     void forceDeletingTheDefaultHandsItToAnotherLoadedVersion() throws Exception {
-        String name = unique("default-handover");
+        String name = Registrations.unique("default-handover");
         byte[] pt = Registrations.demoModel("tabular-mlp.pt");
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());
         assertEquals(201, Registrations.register("{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt).statusCode());

@@ -207,15 +207,16 @@ public class ModelLifecycle {
                         }
                     }
                 }
-                Optional<String> unreadable = engine.unreadableAsTorchScript(model.file());
-                if (unreadable.isPresent()) {
-                    throw new InvalidArtifactException("the file is not a TorchScript model (" + unreadable.get() + ")");
-                }
                 ModelDescriptor d;
                 try {
                     d = ModelDescriptors.fromJson(m, name, version, model.file());
                 } catch (IllegalArgumentException | ArithmeticException e) {
                     throw new InvalidArtifactException("metadata: " + e.getMessage());
+                }
+                boolean probe = m.getBoolean("signature_check", true);
+                Optional<String> mismatch = engine.signatureMismatch(d, probe);
+                if (mismatch.isPresent()) {
+                    throw new InvalidArtifactException(mismatch.get());
                 }
                 ModelVersion.Artifact artifact = artifacts.commit(model, name, version, fileName);
                 String registeredName = name;
@@ -228,7 +229,9 @@ public class ModelLifecycle {
                     throw e;
                 }
                 registry.audit(r.actor(), "register", registeredName, registeredVersion, "sha256 " + artifact.sha256() + ", "
-                        + artifact.bytes() + " bytes" + (mar.isPresent() ? " from a .mar" : ""), null, engineSettings.serverName());
+                        + artifact.bytes() + " bytes" + (mar.isPresent() ? " from a .mar" : "")
+                        + (probe ? ", signature checked on a sample input" : ", signature not checked (signature_check false)"),
+                        null, engineSettings.serverName());
                 if (m.getBoolean("load", true)) {
                     loadLocked(registeredName, registeredVersion, r.actor());
                 }

@@ -159,9 +159,12 @@ public class InferenceEngine {
         return served;
     }
 
-    /** Empty when libtorch can load the file as TorchScript, else why not (the file is not loaded for serving). */
-    public Optional<String> unreadableAsTorchScript(Path file) {
-        return LoadedModel.unreadable(file);
+    /**
+     * Empty when libtorch loads the file and, unless {@code run} is false, the module answers a sample of the
+     * declared inputs with the declared outputs; else what the registrant must fix. Nothing is served.
+     */
+    public Optional<String> signatureMismatch(ModelDescriptor d, boolean run) {
+        return IntraOpLane.once(threadFactory, settings.intraOpThreads(d), () -> SignatureProbe.mismatch(d, device, run));
     }
 
     /** Stops serving a version: new requests no longer find it, queued ones finish, then libtorch's memory goes. */

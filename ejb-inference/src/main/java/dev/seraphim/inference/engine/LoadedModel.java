@@ -88,16 +88,6 @@ final class LoadedModel implements AutoCloseable {
         return new LoadedModel(descriptor, device, plain, null, intraOpThreads);
     }
 
-    /** Whether libtorch can load the file as TorchScript: empty if so, else libtorch's reason. */
-    static java.util.Optional<String> unreadable(java.nio.file.Path file) {
-        try (BytePointer path = new BytePointer(file.toString()); JitModule m = torch.load(path)) {
-            return java.util.Optional.empty();
-        } catch (RuntimeException e) {
-            return java.util.Optional.of(InferenceFailedException.fromNative(e).getMessage()
-                    .replace("the model could not run on this input: ", ""));
-        }
-    }
-
     /** null when both modules agree on a sample input, else why they do not. */
     private static String sameAnswers(ModelDescriptor d, Device device, JitModule plain, JitModule fast) {
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
@@ -140,7 +130,7 @@ final class LoadedModel implements AutoCloseable {
         }
     }
 
-    private static IValueVector arguments(List<TensorData> inputs, Device device) {
+    static IValueVector arguments(List<TensorData> inputs, Device device) {
         IValueVector args = new IValueVector();
         for (TensorData input : inputs) {
             ByteBuffer buffer = input.buffer();
@@ -153,7 +143,7 @@ final class LoadedModel implements AutoCloseable {
         return args;
     }
 
-    private static List<Tensor> outputs(IValue value) {
+    static List<Tensor> outputs(IValue value) {
         List<Tensor> tensors = new ArrayList<>();
         if (value.isTensor()) {
             tensors.add(value.toTensor());
