@@ -28,6 +28,11 @@ final class Registrations {
     }
 
     static HttpResponse<String> register(String metadataJson, String fileName, byte[] file) throws Exception {
+        return Seraphim.send(registration(Seraphim.uri("/api/v1/models"), metadataJson, fileName, file));
+    }
+
+    /** A registration to any server's /api/v1/models, authenticated with the admin key. */
+    static HttpRequest registration(java.net.URI endpoint, String metadataJson, String fileName, byte[] file) throws IOException {
         String boundary = "seraphim-" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n"
@@ -36,10 +41,10 @@ final class Registrations {
                 + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.write(file);
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = Seraphim.request(("/api/v1/models"))
+        return HttpRequest.newBuilder(endpoint).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
+                .timeout(java.time.Duration.ofSeconds(120))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-        return Seraphim.send(request);
     }
 
     static HttpResponse<String> call(String method, String path, String json) throws Exception {

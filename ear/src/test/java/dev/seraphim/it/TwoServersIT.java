@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -251,6 +252,109 @@ class TwoServersIT {
         assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/1?force=true", null).statusCode());
         long deleted = millisUntil(() -> second("/api/v1/models/" + name).statusCode() == 404);
         assertTrue(deleted <= 5000);
+    }
+
+    /**
+     * The drill of issue 32 in its CI form: registrations from four clients and inference from two run against the
+     * second server, which is killed with SIGKILL while they do. After its restart every acknowledged registration
+     * serves, every model the registry kept has a default or no loaded version, no version is left LOADING, health
+     * names no model without a default, and inference before the kill only ever answered 200.
+     */
+    @Test
+    void killedDuringRegistrationsAndLoadTheRegistryComesBackWhole() throws Exception {
+        byte[] pt = Registrations.demoModel("tabular-mlp.pt");
+        String body = Golden.load("tabular-mlp").cases().get(0).oipBody();
+        URI endpoint = URI.create("http://127.0.0.1:" + SECOND_PORT + "/api/v1/models");
+        java.util.Queue<String> sent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.Queue<String> acknowledged = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> inferred = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(6);
+        for (int i = 0; i < 4; i++) {
+            clients.submit(() -> {
+                while (!killed.get()) {
+                    String name = Registrations.unique("drill");
+                    sent.add(name);
+                    try {
+                        HttpResponse<String> r = Seraphim.send(Registrations.registration(endpoint,
+                                "{\"name\":\"" + name + "\"," + Registrations.MLP_SIGNATURE + "}", "m.pt", pt));
+                        if (r.statusCode() == 201) {
+                            acknowledged.add(name);
+                        }
+                    } catch (Exception cut) {
+                        return null;
+                    }
+                }
+                return null;
+            });
+        }
+        for (int i = 0; i < 2; i++) {
+            clients.submit(() -> {
+                while (!killed.get()) {
+                    try {
+                        int status = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
+                                        + "/v2/models/tabular-mlp/infer")).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
+                                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode();
+                        if (!killed.get()) {
+                            inferred.computeIfAbsent(status, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                        }
+                    } catch (Exception cut) {
+                        return null;
+                    }
+                }
+                return null;
+            });
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (acknowledged.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(137); // off the rhythm of the registrations, so the kill lands inside one
+        ProcessHandle server = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("seraphim-it2")
+                && p.info().commandLine().orElse("").contains("ws-server")).findFirst().orElseThrow();
+        killed.set(true);
+        server.destroyForcibly();
+        server.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(150, java.util.concurrent.TimeUnit.SECONDS));
+        System.out.println("TwoServersIT drill: " + sent.size() + " registrations sent, " + acknowledged.size()
+                + " acknowledged before the kill; inference before it " + inferred);
+        assertTrue(acknowledged.size() >= 3, "registrations were acknowledged before the kill: " + acknowledged);
+        assertEquals(Set.of(200), inferred.keySet(), "inference during registrations: " + inferred);
+
+        launchSecond();
+        Thread.sleep(6000); // one registry sync interval (5 s in the tests) after start
+        try {
+            for (String name : sent) {
+                HttpResponse<String> model = second("/api/v1/models/" + name);
+                if (model.statusCode() == 404) {
+                    assertFalse(acknowledged.contains(name), "an acknowledged registration was lost: " + name);
+                    continue;
+                }
+                assertEquals(200, model.statusCode(), model.body());
+                jakarta.json.JsonObject m = Seraphim.json(model.body());
+                String versions = m.toString();
+                assertFalse(versions.contains("\"LOADING\""), "no version is left loading: " + versions);
+                boolean ready = versions.contains("\"READY\"");
+                if (acknowledged.contains(name) || ready) {
+                    assertFalse(m.isNull("default_version"), "a model with a loaded version has a default: " + versions);
+                    HttpResponse<String> infer = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
+                                    + "/v2/models/" + name + "/infer")).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, infer.statusCode(), name + " after the restart: " + infer.body());
+                }
+            }
+            String health = second("/api/v1/health").body();
+            assertTrue(health.contains("\"models_without_default\":[]"), health);
+        } finally {
+            for (String name : sent) {
+                for (int v = 1; v <= 2; v++) {
+                    Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/" + v + "?force=true", null);
+                }
+            }
+        }
     }
 
     interface Check {
