@@ -39,6 +39,8 @@ public final class Benchmark {
     private final Path out;
     private final LoadGenerator load;
     private final Map<String, Object> report = new LinkedHashMap<>();
+    /** The served process's CPU meter, once the server runs (soak's parallel loads share one process too). */
+    private ServerCpu cpu = ServerCpu.NONE;
     /** The models whose points are bracketed by raw forwards, each loaded once in this process. */
     private final Map<String, RawEngine.Loaded> bracketEngines = new LinkedHashMap<>();
 
@@ -118,6 +120,7 @@ public final class Benchmark {
             server.close();
             log("server cold start (process start to ready, database and registry in place)");
             long coldStart = server.start(store);
+            cpu = ServerCpu.of(server.pid());
             Map<String, Object> start = new LinkedHashMap<>();
             start.put("first_start_ms", firstStart);
             start.put("cold_start_ms", coldStart);
@@ -320,7 +323,7 @@ public final class Benchmark {
         String stopped = "time limit";
         // CompilerThreads.of took the first reading just now: the first window's compiler CPU counts from here
         for (double spent = 0; spent < most; spent += window) {
-            windows.add(load.run(request, 16, 0, window).requestsPerSecond());
+            windows.add(load.run(request, 16, 0, window, cpu).requestsPerSecond());
             if (jit.isPresent()) {
                 compiler.add(jit.get().coresSinceLast());
             }
@@ -330,7 +333,7 @@ public final class Benchmark {
                 break;
             }
         }
-        load.run(request, 1, 0, quick ? 2 : 10);
+        load.run(request, 1, 0, quick ? 2 : 10, cpu);
         log(String.format(Locale.ROOT, "  %s warm after %.0f s at 16 clients (%s): %s req/s, compiler cores %s", m.name(), windows.size() * window,
                 stopped, ReportMarkdown.rounded(windows, "%.0f"), ReportMarkdown.rounded(compiler, "%.2f")));
         return map("requests_per_second", windows, "compiler_cores", compiler, "stopped", stopped);
@@ -358,7 +361,7 @@ public final class Benchmark {
     private ClosedLoop.Result run(LoadRequest request, int clients, ClosedLoop.Result previous) throws Exception {
         double[] length = previous == null ? new double[]{warmup, seconds}
                 : pointLength(warmup, seconds, previous.latency().p50(), previous.concurrency(), clients);
-        return load.run(request, clients, length[0], length[1]);
+        return load.run(request, clients, length[0], length[1], cpu);
     }
 
     private static final int REQUESTS_PER_POINT = 5;
@@ -410,7 +413,7 @@ public final class Benchmark {
             previousOff = measure(server, m, request, c, previousOff, off, "off");
             patch(server, m, configured);
             for (Map.Entry<String, LoadRequest> beside : besides.entrySet()) {
-                ClosedLoop.Result r = load.run(beside.getValue(), c, warmup, seconds);
+                ClosedLoop.Result r = load.run(beside.getValue(), c, warmup, seconds, cpu);
                 check(beside.getKey() + " c=" + c, r);
                 besideResults.get(beside.getKey()).add(point(r, null));
                 log(String.format(Locale.ROOT, "  %s c=%d: %.1f req/s, p50 %.2f ms, p99 %.2f ms", beside.getKey(), c, r.requestsPerSecond(),
@@ -532,7 +535,7 @@ public final class Benchmark {
             int clients = i == 0 ? 2 : 1;
             Thread t = new Thread(() -> {
                 try {
-                    ClosedLoop.Result res = load.run(r, clients, 0, seconds);
+                    ClosedLoop.Result res = load.run(r, clients, 0, seconds, cpu);
                     synchronized (results) {
                         results.add(res);
                     }
@@ -571,7 +574,8 @@ public final class Benchmark {
     private static Map<String, Object> point(ClosedLoop.Result r, Double meanBatch) {
         Map<String, Object> p = map("concurrency", r.concurrency(), "requests_per_second", r.requestsPerSecond(),
                 "p50_ms", r.latency().p50(), "p95_ms", r.latency().p95(), "p99_ms", r.latency().p99(), "mean_ms", r.latency().mean(),
-                "requests", r.ok(), "errors", r.errors(), "measured_seconds", r.seconds());
+                "requests", r.ok(), "errors", r.errors(), "measured_seconds", r.seconds(),
+                "server_cpu_us_per_request", r.serverCpuMicrosPerRequest());
         if (meanBatch != null) {
             p.put("mean_batch_rows", meanBatch);
         }

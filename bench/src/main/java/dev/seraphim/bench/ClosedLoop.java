@@ -18,15 +18,19 @@ final class ClosedLoop {
     static final int EMPTY_ANSWER = -2;
 
     record Result(int concurrency, double seconds, long ok, long errors, double requestsPerSecond, LatencyStats latency,
-                  Map<Integer, Long> errorStatuses) {
+                  Map<Integer, Long> errorStatuses, double serverCpuSeconds) {
+        /** The server's CPU time per request answered over the measured time, in microseconds (NaN without /proc). */
+        double serverCpuMicrosPerRequest() {
+            return ok == 0 ? Double.NaN : serverCpuSeconds / ok * 1e6;
+        }
     }
 
     private ClosedLoop() {
     }
 
     /** {@code answerHasBody}: a 2xx answer without a body counts as an error (an inference always answers with one). */
-    static Result run(HttpClient http, HttpRequest request, boolean answerHasBody, int concurrency, double warmupSeconds, double seconds)
-            throws InterruptedException {
+    static Result run(HttpClient http, HttpRequest request, boolean answerHasBody, int concurrency, double warmupSeconds, double seconds,
+                      ServerCpu cpu) throws InterruptedException {
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         long end = warmEnd + (long) (seconds * 1e9);
         long[][] latencies = new long[concurrency][];
@@ -74,9 +78,12 @@ final class ClosedLoop {
             threads[t].setDaemon(true);
             threads[t].start();
         }
+        Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
+        double cpu0 = cpu.seconds();
         for (Thread t : threads) {
             t.join();
         }
+        double cpuSeconds = cpu.seconds() - cpu0;
         int total = Arrays.stream(counts).sum();
         long[] all = new long[total];
         int at = 0;
@@ -84,6 +91,6 @@ final class ClosedLoop {
             System.arraycopy(latencies[t], 0, all, at, counts[t]);
             at += counts[t];
         }
-        return new Result(concurrency, seconds, total, errors.get(), total / seconds, LatencyStats.of(all, total), statuses);
+        return new Result(concurrency, seconds, total, errors.get(), total / seconds, LatencyStats.of(all, total), statuses, cpuSeconds);
     }
 }

@@ -9,7 +9,8 @@ import java.time.Duration;
  * the server's cores) when it is installed, else Java's HttpClient.
  */
 interface LoadGenerator {
-    ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds) throws Exception;
+    /** {@code cpu}: the server's CPU meter, read over the measured time only. */
+    ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds, ServerCpu cpu) throws Exception;
 
     String description();
 
@@ -22,9 +23,9 @@ interface LoadGenerator {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
             return new LoadGenerator() {
                 @Override
-                public ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds)
+                public ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds, ServerCpu cpu)
                         throws InterruptedException {
-                    return ClosedLoop.run(http, request.toHttp(), request.body() != null, concurrency, warmupSeconds, seconds);
+                    return ClosedLoop.run(http, request.toHttp(), request.body() != null, concurrency, warmupSeconds, seconds, cpu);
                 }
 
                 @Override

@@ -74,15 +74,15 @@ final class ReportMarkdown {
 
         Map<String, Object> served = (Map<String, Object>) r.get("served");
         b.append("\n## Served (OIP JSON, one row per request)\n\n| model | batching | clients | req/s | p50 ms | p95 ms | p99 ms | mean batch | errors"
-                + " | served / raw best just before | served / raw ceiling |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + " | served / raw best just before | served / raw ceiling | server CPU µs / request |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         served.forEach((model, modes) -> ((Map<String, Object>) modes).forEach((mode, points) -> {
             double rawBeside = Targets.bestRaw(raw, model, Targets.BESIDE_SERVED);
             double rawBest = Targets.bestRaw(raw, model);
             for (Map<String, Object> p : (List<Map<String, Object>>) points) {
                 double rps = ((Number) p.get("requests_per_second")).doubleValue();
-                b.append(f("| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %s | %.2f | %.2f |%n", model, mode.replace("batching_", ""),
+                b.append(f("| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %s | %.2f | %.2f | %s |%n", model, mode.replace("batching_", ""),
                         p.get("concurrency"), rps, p.get("p50_ms"), p.get("p95_ms"), p.get("p99_ms"), p.get("mean_batch_rows"),
-                        p.get("errors"), rps / rawBeside, rps / rawBest));
+                        p.get("errors"), rps / rawBeside, rps / rawBest, optional(p.get("server_cpu_us_per_request"), "%.0f")));
             }
         }));
 
@@ -92,8 +92,8 @@ final class ReportMarkdown {
         List<Map<String, Object>> mlpOn = besideModel == null ? List.of() : Targets.on(served, (String) besideModel);
         b.append(f("%n## HTTP floor (on the same server, at each concurrency right after %s's points)%n%n"
                 + "`GET /v2/health/live`: no key, no body, no model. `GET /v2/models/%s`: the model's metadata, with the API key.%n%n"
-                + "| clients | live req/s | live p50 ms | live p99 ms | metadata with key req/s | metadata p50 ms | %s req/s (batching on) | over live | over metadata |%n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n", besideModel, besideModel, besideModel));
+                + "| clients | live req/s | live p50 ms | live p99 ms | live server CPU µs / request | metadata with key req/s | metadata p50 ms | %s req/s (batching on) | over live | over metadata |%n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n", besideModel, besideModel, besideModel));
         List<Map<String, Object>> live = (List<Map<String, Object>>) r.get("http_floor");
         List<Map<String, Object>> keyed = (List<Map<String, Object>>) r.getOrDefault("authenticated_floor", List.of());
         for (int i = 0; i < live.size(); i++) {
@@ -101,23 +101,24 @@ final class ReportMarkdown {
             Map<String, Object> k = i < keyed.size() ? keyed.get(i) : Map.of();
             double served1 = i < mlpOn.size() ? ((Number) mlpOn.get(i).get("requests_per_second")).doubleValue() : Double.NaN;
             double keyedRps = Targets.number(k, "requests_per_second");
-            b.append(f("| %s | %.1f | %.2f | %.2f | %.1f | %s | %.1f | %.2f | %.2f |%n", p.get("concurrency"), p.get("requests_per_second"), p.get("p50_ms"),
-                    p.get("p99_ms"), keyedRps, optional(k.get("p50_ms"), "%.2f"), served1,
+            b.append(f("| %s | %.1f | %.2f | %.2f | %s | %.1f | %s | %.1f | %.2f | %.2f |%n", p.get("concurrency"), p.get("requests_per_second"), p.get("p50_ms"),
+                    p.get("p99_ms"), optional(p.get("server_cpu_us_per_request"), "%.0f"), keyedRps, optional(k.get("p50_ms"), "%.2f"), served1,
                     served1 / ((Number) p.get("requests_per_second")).doubleValue(), served1 / keyedRps));
         }
 
         b.append("\n## JSON against binary tensors (batching on)\n\nJSON prints each float as the shortest text that gives it back"
                 + " (0.1); \"JSON, floats as doubles\" prints it as the double it widens to (0.10000000149011612), as Python clients"
                 + " send float32 data (json.dumps of tolist()), measured after the JSON and binary points.\n\n"
-                + "| model | clients | JSON req/s | JSON p50 ms | binary req/s | binary p50 ms | binary / JSON"
-                + " | JSON, floats as doubles, req/s | its p50 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + "| model | clients | JSON req/s | JSON p50 ms | JSON CPU µs | binary req/s | binary p50 ms | binary CPU µs | binary / JSON"
+                + " | JSON, floats as doubles, req/s | its p50 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         ((Map<String, Object>) r.get("json_vs_binary")).forEach((model, rows) -> {
             for (Map<String, Object> row : (List<Map<String, Object>>) rows) {
                 Map<String, Object> j = (Map<String, Object>) row.get("json");
                 Map<String, Object> k = (Map<String, Object>) row.get("binary");
                 Map<String, Object> d = (Map<String, Object>) row.getOrDefault(Benchmark.JSON_DOUBLES, Map.of());
-                b.append(f("| %s | %s | %.1f | %.2f | %.1f | %.2f | %.2f | %s | %s |%n", model, row.get("concurrency"),
-                        j.get("requests_per_second"), j.get("p50_ms"), k.get("requests_per_second"), k.get("p50_ms"),
+                b.append(f("| %s | %s | %.1f | %.2f | %s | %.1f | %.2f | %s | %.2f | %s | %s |%n", model, row.get("concurrency"),
+                        j.get("requests_per_second"), j.get("p50_ms"), optional(j.get("server_cpu_us_per_request"), "%.0f"),
+                        k.get("requests_per_second"), k.get("p50_ms"), optional(k.get("server_cpu_us_per_request"), "%.0f"),
                         row.get("binary_over_json_throughput"), optional(d.get("requests_per_second"), "%.1f"), optional(d.get("p50_ms"), "%.2f")));
             }
         });

@@ -39,14 +39,18 @@ final class Wrk implements LoadGenerator {
     }
 
     @Override
-    public ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds) throws Exception {
+    public ClosedLoop.Result run(LoadRequest request, int concurrency, double warmupSeconds, double seconds, ServerCpu cpu) throws Exception {
         Path dir = Files.createTempDirectory("seraphim-wrk");
         try {
             Path script = script(request, dir);
             if (warmupSeconds > 0) {
                 wrk(request, script, concurrency, warmupSeconds);
             }
-            return wrk(request, script, concurrency, seconds);
+            double cpu0 = cpu.seconds();
+            ClosedLoop.Result r = wrk(request, script, concurrency, seconds);
+            double used = cpu.seconds() - cpu0;
+            return new ClosedLoop.Result(r.concurrency(), r.seconds(), r.ok(), r.errors(), r.requestsPerSecond(), r.latency(),
+                    r.errorStatuses(), used);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -89,7 +93,7 @@ final class Wrk implements LoadGenerator {
         }
         LatencyStats latency = new LatencyStats(ok, micros(m.group(5)), micros(m.group(6)), micros(m.group(7)), micros(m.group(8)),
                 micros(m.group(9)));
-        return new ClosedLoop.Result(concurrency, durationSeconds, ok, non2xx + socketErrors + empty, ok / durationSeconds, latency, statuses);
+        return new ClosedLoop.Result(concurrency, durationSeconds, ok, non2xx + socketErrors + empty, ok / durationSeconds, latency, statuses, Double.NaN);
     }
 
     private static double micros(String v) {

@@ -81,14 +81,14 @@ class EmptyAnswersTest {
     @Test
     void javaClientCountsEmptyAnswersAsErrors() throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        ClosedLoop.Result empty = ClosedLoop.run(http, LoadRequest.post(uri("/empty"), Map.of(), BODY).toHttp(), true, 2, 0, 1);
+        ClosedLoop.Result empty = ClosedLoop.run(http, LoadRequest.post(uri("/empty"), Map.of(), BODY).toHttp(), true, 2, 0, 1, ServerCpu.NONE);
         assertCountedAsEmpty(empty);
 
-        ClosedLoop.Result answered = ClosedLoop.run(http, LoadRequest.post(uri("/answer"), Map.of(), BODY).toHttp(), true, 2, 0, 1);
+        ClosedLoop.Result answered = ClosedLoop.run(http, LoadRequest.post(uri("/answer"), Map.of(), BODY).toHttp(), true, 2, 0, 1, ServerCpu.NONE);
         assertServedWithoutErrors(answered);
 
         // the HTTP floor's empty GET answers without a body, and that is its answer
-        ClosedLoop.Result floor = ClosedLoop.run(http, LoadRequest.get(uri("/empty"), Map.of()).toHttp(), false, 2, 0, 1);
+        ClosedLoop.Result floor = ClosedLoop.run(http, LoadRequest.get(uri("/empty"), Map.of()).toHttp(), false, 2, 0, 1, ServerCpu.NONE);
         assertServedWithoutErrors(floor);
     }
 
@@ -96,13 +96,13 @@ class EmptyAnswersTest {
     void wrkCountsEmptyAnswersAsErrors() throws Exception {
         assumeTrue(Wrk.installed(), "wrk is not installed here (bench/run installs it)");
         Wrk wrk = new Wrk();
-        ClosedLoop.Result empty = wrk.run(LoadRequest.post(uri("/empty"), Map.of(), BODY), 2, 0, 1);
+        ClosedLoop.Result empty = wrk.run(LoadRequest.post(uri("/empty"), Map.of(), BODY), 2, 0, 1, ServerCpu.NONE);
         assertCountedAsEmpty(empty);
 
-        ClosedLoop.Result answered = wrk.run(LoadRequest.post(uri("/answer"), Map.of(), BODY), 2, 0, 1);
+        ClosedLoop.Result answered = wrk.run(LoadRequest.post(uri("/answer"), Map.of(), BODY), 2, 0, 1, ServerCpu.NONE);
         assertServedWithoutErrors(answered);
 
-        ClosedLoop.Result floor = wrk.run(LoadRequest.get(uri("/empty"), Map.of()), 2, 0, 1);
+        ClosedLoop.Result floor = wrk.run(LoadRequest.get(uri("/empty"), Map.of()), 2, 0, 1, ServerCpu.NONE);
         assertServedWithoutErrors(floor);
     }
 }
