@@ -1,10 +1,6 @@
 package dev.seraphim.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,9 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.stream.Collectors;
 
 /**
  * One run, side by side: the raw libtorch engine in this process, then the Seraphim server on the same machine
@@ -98,7 +91,7 @@ public final class Benchmark {
         report.put("settings", Map.of("warmup_seconds", warmup, "seconds_per_point", seconds, "soak_minutes", soakMinutes,
                 "quick", quick, "load_generator", load.description() + ", on the same " + Runtime.getRuntime().availableProcessors()
                         + " cores as the server",
-                "threads", "server and raw engine: libtorch intra-op threads per model " + intraOpThreads(models)
+                "threads", "server and raw engine: libtorch intra-op threads per model " + ServedModels.intraOpThreads(models)
                         + " (the demo store's intra_op_threads, else one per core: " + Runtime.getRuntime().availableProcessors()
                         + "), inter-op 1, OpenBLAS 1; server batching default max 32 rows (tiny-cnn and resnet18 8), no delay (a free worker takes what is queued), 1 worker; batching off = max_batch_size 1",
                 "graph_optimization", "server and raw engine: " + RawEngine.PREPARATION.mode().name().toLowerCase(java.util.Locale.ROOT)
@@ -115,43 +108,19 @@ public final class Benchmark {
         Path work = out.resolve("server");
         deleteTree(work); // the server's scratch of an earlier run into the same directory: start from nothing
         try (ServerUnderTest server = new ServerUnderTest(wlp, "seraphim-bench", work); AutoCloseable engines = this::closeBracketEngines) {
-            log("server first start (creates its PostgreSQL, imports the demo store)");
-            long firstStart = server.start(store);
-            server.close();
-            log("server cold start (process start to ready, database and registry in place)");
-            long coldStart = server.start(store);
+            report.put("start", ServedModels.start(server, store, models));
             cpu = ServerCpu.of(server.pid());
-            Map<String, Object> start = new LinkedHashMap<>();
-            start.put("first_start_ms", firstStart);
-            start.put("cold_start_ms", coldStart);
-            Map<String, Object> loads = new LinkedHashMap<>();
-            for (ModelCase m : models) {
-                if (m.fromDemoStore()) {
-                    loads.put(m.name(), map("load_ms", server.metric("seraphim_model_load_duration_seconds_sum", "model=\"" + m.name() + "\"") * 1000));
-                }
-            }
-            for (ModelCase m : models) {
-                if (!m.fromDemoStore()) {
-                    long t0 = System.nanoTime();
-                    register(server, m);
-                    loads.put(m.name(), map("load_ms", server.metric("seraphim_model_load_duration_seconds_sum", "model=\"" + m.name() + "\"") * 1000,
-                            "register_call_ms", (System.nanoTime() - t0) / 1e6));
-                }
-            }
-            start.put("model_load", loads);
-            report.put("start", start);
-            sameThreadsAsRaw(server, models);
-            log("  first start " + firstStart + " ms, cold start " + coldStart + " ms, loads " + loads);
             server.createLoadKey();
             log("warm-up: each model at 16 clients until the server's JIT compiler threads fall quiet (Liberty on two cores keeps compiling for minutes)");
             Map<String, Object> warmUps = new LinkedHashMap<>();
+            WarmUp warmUp = new WarmUp(load, cpu, quick);
             report.put("warm_up", warmUps);
 
             Map<String, Object> served = new LinkedHashMap<>();
             Map<String, List<Map<String, Object>>> floors = new LinkedHashMap<>();
             for (ModelCase m : models) {
                 LoadRequest request = inferRequest(server, m);
-                warmUps.put(m.name(), warmUp(server, m, request));
+                warmUps.put(m.name(), warmUp.run(server, m, request));
                 besideServed.put(m.name(), rawBeside(server, m, "served points"));
                 Map<String, LoadRequest> besides = new LinkedHashMap<>();
                 if (floors.isEmpty()) {
@@ -213,7 +182,7 @@ public final class Benchmark {
             }
             report.put("json_vs_binary", binary);
 
-            report.put("soak", soak(server, models));
+            report.put("soak", new Soak(load, cpu, quick, soakMinutes).run(server, models));
         }
         report.put("server_log", ServerLog.since(wlp.resolve("usr/servers/seraphim-bench/logs"), runStart));
         log("  server log since the run began: " + report.get("server_log"));
@@ -288,74 +257,6 @@ public final class Benchmark {
         bracketEngines.clear();
     }
 
-    static final double WINDOW_SECONDS = 5;
-    static final int WINDOWS_COMPARED = 6;
-    static final double QUIET_COMPILER_CORES = 0.10;
-    static final double LEAST_SECONDS_ON_COMPILER = 30;
-    static final double LEAST_SECONDS_ON_THROUGHPUT = 60;
-    static final double MOST_SECONDS = 300;
-    static final double STEADY_RISE = 1.03;
-
-    /** How {@link #warmUp} decides, for the report. */
-    static final String WARM_UP_RULE = String.format(Locale.ROOT, "each model ran at 16 clients in windows of %.0f s (half that with"
-            + " --quick) until the median over the last %d windows of the CPU of the server's JIT compiler threads was at most %.2f"
-            + " of a core (at least %.0f s, at most %.0f s; where /proc does not show those threads: until the median throughput of"
-            + " the last %d windows was within %.0f %% of the %d before, at least %.0f s), then 10 s at one client",
-            WINDOW_SECONDS, WINDOWS_COMPARED, QUIET_COMPILER_CORES, LEAST_SECONDS_ON_COMPILER, MOST_SECONDS, WINDOWS_COMPARED,
-            (STEADY_RISE - 1) * 100, WINDOWS_COMPARED, LEAST_SECONDS_ON_THROUGHPUT);
-
-    /**
-     * Loads one model at 16 clients in windows until the server's JIT compiler threads fall quiet, then 10 s at one
-     * client (an idle model runs a lone request on the request's own thread: a path of its own for the JIT). On a
-     * slow day here a server still doubled its throughput between its first and its fourth minute under load,
-     * Liberty's JIT compiling on the two cores the load also wants; throughput alone misled: tabular-mlp held
-     * 600-870 req/s for a minute while C2 used 35-60 % of a core, then rose to 3 000 within 90 s as C2 fell to
-     * under 10 %. Where /proc does not show the compiler threads, the throughput's medians decide. Returns the
-     * windows, the compilers' cores per window and why it stopped.
-     */
-    private Map<String, Object> warmUp(ServerUnderTest server, ModelCase m, LoadRequest request) throws Exception {
-        double window = quick ? WINDOW_SECONDS / 2 : WINDOW_SECONDS;
-        Optional<CompilerThreads> jit = server.pid().flatMap(CompilerThreads::of);
-        double least = quick ? 5 : jit.isPresent() ? LEAST_SECONDS_ON_COMPILER : LEAST_SECONDS_ON_THROUGHPUT;
-        double most = quick ? 10 : MOST_SECONDS;
-        List<Double> windows = new ArrayList<>();
-        List<Double> compiler = new ArrayList<>();
-        String stopped = "time limit";
-        // CompilerThreads.of took the first reading just now: the first window's compiler CPU counts from here
-        for (double spent = 0; spent < most; spent += window) {
-            windows.add(load.run(request, 16, 0, window, cpu).requestsPerSecond());
-            if (jit.isPresent()) {
-                compiler.add(jit.get().coresSinceLast());
-            }
-            boolean done = jit.isPresent() ? compilerQuiet(compiler) : steady(windows);
-            if (spent + window >= least && done) {
-                stopped = jit.isPresent() ? "compiler threads quiet" : "throughput steady";
-                break;
-            }
-        }
-        load.run(request, 1, 0, quick ? 2 : 10, cpu);
-        log(String.format(Locale.ROOT, "  %s warm after %.0f s at 16 clients (%s): %s req/s, compiler cores %s", m.name(), windows.size() * window,
-                stopped, ReportMarkdown.rounded(windows, "%.0f"), ReportMarkdown.rounded(compiler, "%.2f")));
-        return map("requests_per_second", windows, "compiler_cores", compiler, "stopped", stopped);
-    }
-
-    /** Whether the median of the compiler threads' cores over the last windows is at most {@link #QUIET_COMPILER_CORES}. */
-    static boolean compilerQuiet(List<Double> compilerCores) {
-        int n = compilerCores.size();
-        return n >= WINDOWS_COMPARED && median(compilerCores, n - WINDOWS_COMPARED, n) <= QUIET_COMPILER_CORES;
-    }
-
-    /** Whether the median throughput of the last windows is at most {@link #STEADY_RISE} times the median of the windows before them. */
-    static boolean steady(List<Double> windows) {
-        int n = windows.size();
-        int k = WINDOWS_COMPARED;
-        return n >= 2 * k && median(windows, n - k, n) <= STEADY_RISE * median(windows, n - 2 * k, n - k);
-    }
-
-    static double median(List<Double> values, int from, int to) {
-        double[] v = values.subList(from, to).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 
     /** One served point, as long as {@link #pointLength} makes it after the previous point of the same series. */
     private ClosedLoop.Result run(LoadRequest request, int clients, ClosedLoop.Result previous) throws Exception {
@@ -391,8 +292,7 @@ public final class Benchmark {
      * request in {@code besides} (batching back on), added to its list in {@code besideResults}; a {@link #bracketed} on
      * point between raw forwards at {@code bracketBatch}. Measured as two series
      * one after the other, the first series ran while the server was still getting faster after its warm-up, and
-     * at one client, where both settings take the same path, "off" came out up to 2.4 times "on" (quick runs of
-     * the twelfth round; 1.14 times in run 20261203-043254).
+     * at one client, where both settings take the same path, "off" came out up to 2.4 times "on" in quick runs.
      */
     private Map<String, List<Map<String, Object>>> sweepOnAndOff(ServerUnderTest server, ModelCase m, LoadRequest request, int bracketBatch,
                                                                 Map<String, LoadRequest> besides,
@@ -401,7 +301,7 @@ public final class Benchmark {
         List<Map<String, Object>> off = new ArrayList<>();
         ClosedLoop.Result previousOn = null;
         ClosedLoop.Result previousOff = null;
-        int configured = maxBatchSize(server, m);
+        int configured = ServedModels.maxBatchSize(server, m);
         boolean bracket = bracketed(m);
         for (int c : CONCURRENCY) {
             RawEngine.Point before = bracket ? rawNow(server, m, bracketBatch) : null;
@@ -409,9 +309,9 @@ public final class Benchmark {
             if (bracket) {
                 on.get(on.size() - 1).put(RAW_BRACKET, RawEngine.bracket(before, rawNow(server, m, bracketBatch)));
             }
-            patch(server, m, 1);
+            ServedModels.patch(server, m, 1);
             previousOff = measure(server, m, request, c, previousOff, off, "off");
-            patch(server, m, configured);
+            ServedModels.patch(server, m, configured);
             for (Map.Entry<String, LoadRequest> beside : besides.entrySet()) {
                 ClosedLoop.Result r = load.run(beside.getValue(), c, warmup, seconds, cpu);
                 check(beside.getKey() + " c=" + c, r);
@@ -441,126 +341,13 @@ public final class Benchmark {
         return r;
     }
 
-    private Map<String, Object> soak(ServerUnderTest server, List<ModelCase> models) throws Exception {
-        log("soak: " + soakMinutes + " minutes at 4 clients (tabular-mlp, text-classifier, tiny-cnn, 1-2 each)");
-        List<LoadRequest> requests = new ArrayList<>();
-        for (ModelCase m : models.subList(0, 3)) {
-            requests.add(inferRequest(server, m));
-        }
-        double warm = quick ? 5 : 60;
-        parallel(server, requests, warm);
-        double seconds = soakMinutes * 60;
-        List<ServerMemory> samples = new ArrayList<>();
-        Optional<long[]> heap = ServerMemory.heapOf(server);
-        samples.add(ServerMemory.sample(server, heap, 0));
-        double allocated0 = server.metric("seraphim_native_allocated_bytes");
-        Thread sampler = memorySampler(server, heap, samples, Math.max(5, seconds / 20));
-        List<ClosedLoop.Result> results;
-        try {
-            results = parallel(server, requests, seconds);
-        } finally {
-            sampler.interrupt();
-            sampler.join();
-        }
-        samples.add(ServerMemory.sample(server, heap, seconds));
-        ServerMemory first = samples.get(0);
-        ServerMemory last = samples.get(samples.size() - 1);
-        double allocated1 = server.metric("seraphim_native_allocated_bytes");
-        long ok = results.stream().mapToLong(ClosedLoop.Result::ok).sum();
-        long errors = results.stream().mapToLong(ClosedLoop.Result::errors).sum();
-        if (errors > ok / 100) {
-            throw new IllegalStateException("soak: " + errors + " of " + (ok + errors) + " requests failed");
-        }
-        Map<Integer, Long> statuses = new java.util.TreeMap<>();
-        results.forEach(r -> r.errorStatuses().forEach((k, v) -> statuses.merge(k, v, Long::sum)));
-        long rss0 = first.rssBytes();
-        long rss1 = last.rssBytes();
-        Map<String, Object> soak = map("minutes", soakMinutes, "requests", ok, "errors", errors, "error_statuses", statuses.toString(),
-                "rss_start_bytes", rss0, "rss_end_bytes", rss1, "rss_growth", (double) (rss1 - rss0) / rss0,
-                "javacpp_physical_start_bytes", first.javacppPhysicalBytes(), "javacpp_physical_end_bytes", last.javacppPhysicalBytes(),
-                "javacpp_allocated_start_bytes", allocated0, "javacpp_allocated_end_bytes", allocated1);
-        if (first.outsideHeapBytes() != null && last.outsideHeapBytes() != null) {
-            soak.put("heap_committed_start_bytes", first.heapCommittedBytes());
-            soak.put("heap_committed_end_bytes", last.heapCommittedBytes());
-            soak.put("heap_resident_start_bytes", first.heapResidentBytes());
-            soak.put("heap_resident_end_bytes", last.heapResidentBytes());
-            soak.put("rss_outside_heap_growth", (double) (last.outsideHeapBytes() - first.outsideHeapBytes()) / rss0);
-        }
-        List<Map<String, Object>> series = new ArrayList<>();
-        for (ServerMemory m : samples) {
-            series.add(map("seconds", m.seconds(), "rss_bytes", m.rssBytes(), "heap_committed_bytes", m.heapCommittedBytes(),
-                    "heap_resident_bytes", m.heapResidentBytes(), "javacpp_physical_bytes", m.javacppPhysicalBytes()));
-        }
-        soak.put("memory_samples", series);
-        log("  " + soak);
-        return soak;
-    }
 
-    /**
-     * Samples the server's memory every {@code interval} seconds into {@code samples} until interrupted; a sample
-     * that fails is logged and skipped, since the soak's own figures are taken at its ends.
-     */
-    private static Thread memorySampler(ServerUnderTest server, Optional<long[]> heap, List<ServerMemory> samples, double interval) {
-        long start = System.nanoTime();
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Thread.sleep((long) (interval * 1000));
-                } catch (InterruptedException e) {
-                    return;
-                }
-                try {
-                    ServerMemory m = ServerMemory.sample(server, heap, (System.nanoTime() - start) / 1e9);
-                    synchronized (samples) {
-                        samples.add(m);
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (IOException | RuntimeException e) {
-                    log("  soak memory sample failed: " + e);
-                }
-            }
-        }, "soak-memory");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    /** Runs every request's closed loop at the same time: the first with two clients, the others with one. */
-    private List<ClosedLoop.Result> parallel(ServerUnderTest server, List<LoadRequest> requests, double seconds) throws Exception {
-        List<ClosedLoop.Result> results = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            LoadRequest r = requests.get(i);
-            int clients = i == 0 ? 2 : 1;
-            Thread t = new Thread(() -> {
-                try {
-                    ClosedLoop.Result res = load.run(r, clients, 0, seconds, cpu);
-                    synchronized (results) {
-                        results.add(res);
-                    }
-                } catch (Exception e) {
-                    log("  soak load failed: " + e);
-                }
-            });
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (results.size() != requests.size()) {
-            throw new IllegalStateException("soak: " + (requests.size() - results.size()) + " of its load generators failed (see the log above)");
-        }
-        return results;
-    }
-
-    private static LoadRequest inferRequest(ServerUnderTest server, ModelCase m) {
+    static LoadRequest inferRequest(ServerUnderTest server, ModelCase m) {
         return inferRequest(server, m, false);
     }
 
     /** An OIP JSON request of one row; {@code floatsAsDoubles} as {@link ModelCase#jsonBody(double[], boolean)}. */
-    private static LoadRequest inferRequest(ServerUnderTest server, ModelCase m, boolean floatsAsDoubles) {
+    static LoadRequest inferRequest(ServerUnderTest server, ModelCase m, boolean floatsAsDoubles) {
         return LoadRequest.post(server.uri("/v2/models/" + m.name() + "/infer"), Map.of("Authorization", server.loadAuthorization(),
                 "Content-Type", "application/json"), m.jsonBody(m.values(1, 3), floatsAsDoubles));
     }
@@ -584,68 +371,6 @@ public final class Benchmark {
             p.put("error_statuses", r.errorStatuses());
         }
         return p;
-    }
-
-    private static String intraOpThreads(List<ModelCase> models) {
-        return models.stream().map(m -> m.name() + " " + m.intraOpThreads()).collect(Collectors.joining(", ", "(", ")"));
-    }
-
-    /**
-     * Fails the run unless the server runs each model with the intra-op threads the raw engine used: the ratios
-     * compare one model's forward in two places, not two thread settings.
-     */
-    private static void sameThreadsAsRaw(ServerUnderTest server, List<ModelCase> models) throws Exception {
-        for (ModelCase m : models) {
-            HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").GET().build());
-            OptionalInt threads = r.statusCode() == 200 ? ModelCase.intraOpThreadsIn(r.body()) : OptionalInt.empty();
-            if (threads.isEmpty()) {
-                throw new IllegalStateException("could not read the intra-op threads of " + m.name() + ": " + r.statusCode() + " " + r.body());
-            }
-            if (threads.getAsInt() != m.intraOpThreads()) {
-                throw new IllegalStateException("the server runs " + m.name() + " with " + threads.getAsInt()
-                        + " intra-op threads, the raw engine ran it with " + m.intraOpThreads());
-            }
-        }
-        log("  intra-op threads as in the raw engine: " + intraOpThreads(models));
-    }
-
-    /** The model's max_batch_size as the server runs it (its descriptor's, else the server's default), to go back to after the off points. */
-    private static int maxBatchSize(ServerUnderTest server, ModelCase m) throws Exception {
-        HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").GET().build());
-        OptionalInt size = r.statusCode() == 200 ? ModelCase.numberIn(r.body(), "max_batch_size") : OptionalInt.empty();
-        if (size.isEmpty()) {
-            throw new IllegalStateException("could not read the max_batch_size of " + m.name() + ": " + r.statusCode() + " " + r.body());
-        }
-        return size.getAsInt();
-    }
-
-    private static void patch(ServerUnderTest server, ModelCase m, int maxBatch) throws Exception {
-        HttpResponse<String> r = server.send(server.request("/api/v1/models/" + m.name() + "/versions/1").header("Content-Type", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"batching\":{\"max_batch_size\":" + maxBatch + "}}")).build());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("could not set max_batch_size of " + m.name() + ": " + r.statusCode() + " " + r.body());
-        }
-    }
-
-    private static void register(ServerUnderTest server, ModelCase m) throws Exception {
-        String boundary = "bench-" + System.nanoTime();
-        String metadata = "{\"name\":\"" + m.name() + "\",\"version\":\"1\",\"inputs\":[{\"name\":\"" + m.input() + "\",\"datatype\":\""
-                + m.datatype() + "\",\"shape\":[-1,3,224,224]}],\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,1000]}],"
-                // batches of up to 8 images, as the demo store's image model (tiny-cnn): resnet18's rows per second here fall
-                // beyond batch 8 (run 20261203-144048: 90 rows/s at batch 4, 53-60 at 16-32 beside the server)
-                + "\"batching\":{\"max_batch_size\":8}}";
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n"
-                + metadata + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"model.pt\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(Files.readAllBytes(m.file()));
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = server.send(server.request("/api/v1/models").timeout(java.time.Duration.ofMinutes(5))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("registering " + m.name() + " failed: " + r.statusCode() + " " + r.body());
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -45,7 +45,7 @@ final class RawEngine {
     /**
      * The ceiling of each model and batch: the faster of two passes, one before the server starts and one after it
      * stopped. One pass moved a model's best figure by 14 % between two runs an hour apart on an unchanged path
-     * (performance.md, run 20261202-094708); the faster pass is the stricter ceiling, and the report keeps both.
+     * (the machine's speed changes between passes); the faster pass is the stricter ceiling, and the report keeps both.
      * With the passes measured beside the served points (series prefix, then model, as in {@link Targets#BESIDE_SERVED}),
      * each batch also gets {@code <prefix>rows_per_second} and {@code <prefix>ms_per_forward} where that series
      * measured its model. This machine's speed moved by up to half between the two ends of one run (run

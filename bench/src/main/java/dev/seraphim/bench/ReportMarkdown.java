@@ -30,7 +30,7 @@ final class ReportMarkdown {
                 .append(Benchmark.POINT_RULE).append(".\n\n");
         Object warmUps = r.get("warm_up");
         if (warmUps instanceof Map<?, ?> w && !w.isEmpty()) {
-            b.append("Before its points ").append(Benchmark.WARM_UP_RULE).append(':');
+            b.append("Before its points ").append(WarmUp.WARM_UP_RULE).append(':');
             w.forEach((model, warm) -> {
                 Map<String, Object> u = (Map<String, Object>) warm;
                 b.append(f(" %s %s req/s, compiler threads %s cores (%s);", model, rounded(u.get("requests_per_second"), "%.0f"),

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /**
  * What the server's own log says about a run: its SEVERE lines and Liberty's SRVE8504W (an async listener that
  * failed), counted from Liberty's JSON message logs for the lines written since the run began. A request the
- * server failed to answer shows there even where the client saw a 200 (performance.md, ninth and eleventh rounds).
+ * server failed to answer shows there even where the client saw a 200 (docs/architecture.md, "Answers written away from the request's thread").
  */
 final class ServerLog {
     private static final Pattern TIME = Pattern.compile("\"ibm_datetime\":\"([^\"]+)\"");

@@ -110,8 +110,8 @@ final class Wrk implements LoadGenerator {
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             lua.append("wrk.headers[\"").append(h.getKey()).append("\"] = \"").append(h.getValue().replace("\"", "")).append("\"\n");
         }
-        // an inference answered 2xx without a body is a lost answer (Liberty once did that under load: performance.md,
-        // ninth round item 5); each wrk thread counts them, and done() adds the threads' counts up
+        // an inference answered 2xx without a body is a lost answer (Liberty once did that under load: docs/architecture.md,
+        // "Answers written away from the request's thread"); each wrk thread counts them, and done() adds the threads' counts up
         lua.append("""
                 local threads = {}
                 function setup(thread)

@@ -26,7 +26,7 @@ class WarmUpTest {
         int firstQuiet = -1;
         for (int ticks : TABULAR_COMPILER_TICKS) {
             cores.add(ticks / 100.0 / 5);
-            if (firstQuiet < 0 && Benchmark.compilerQuiet(cores)) {
+            if (firstQuiet < 0 && WarmUp.compilerQuiet(cores)) {
                 firstQuiet = cores.size();
             }
         }
@@ -36,38 +36,38 @@ class WarmUpTest {
 
     @Test
     void fewerThanSixWindowsNeverQuiet() {
-        assertFalse(Benchmark.compilerQuiet(List.of(0.0, 0.0, 0.0, 0.0, 0.0)));
-        assertTrue(Benchmark.compilerQuiet(List.of(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)));
+        assertFalse(WarmUp.compilerQuiet(List.of(0.0, 0.0, 0.0, 0.0, 0.0)));
+        assertTrue(WarmUp.compilerQuiet(List.of(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)));
     }
 
     @Test
     void oneBusyWindowAmongQuietOnesDoesNotHoldTheWarmUp() {
-        assertTrue(Benchmark.compilerQuiet(List.of(0.5, 0.05, 0.02, 0.4, 0.01, 0.03, 0.06)));
-        assertFalse(Benchmark.compilerQuiet(List.of(0.02, 0.5, 0.45, 0.4, 0.01, 0.3, 0.06)));
+        assertTrue(WarmUp.compilerQuiet(List.of(0.5, 0.05, 0.02, 0.4, 0.01, 0.03, 0.06)));
+        assertFalse(WarmUp.compilerQuiet(List.of(0.02, 0.5, 0.45, 0.4, 0.01, 0.3, 0.06)));
     }
 
     @Test
     void aServerStillWarmingIsNotSteadyThoughOneEarlyWindowWasFast() {
         // tabular-mlp: the run stopped here under the rule before (no new best in six windows after 886)
         List<Double> tabular = List.of(206.0, 264.0, 397.0, 886.0, 703.0, 637.0, 838.0, 738.0, 773.0, 721.0, 864.0, 846.0);
-        assertFalse(Benchmark.steady(tabular));
+        assertFalse(WarmUp.steady(tabular));
     }
 
     @Test
     void flatWindowsAreSteady() {
         List<Double> text = List.of(1062.0, 1252.0, 1085.0, 1150.0, 1197.0, 1133.0, 1117.0, 1131.0, 1220.0, 1144.0, 1111.0, 1105.0);
-        assertTrue(Benchmark.steady(text));
-        assertTrue(Benchmark.steady(List.of(20.0, 10.0, 30.0, 20.0, 25.0, 15.0, 20.0, 21.0, 19.0, 20.0, 20.0, 20.0)));
+        assertTrue(WarmUp.steady(text));
+        assertTrue(WarmUp.steady(List.of(20.0, 10.0, 30.0, 20.0, 25.0, 15.0, 20.0, 21.0, 19.0, 20.0, 20.0, 20.0)));
     }
 
     @Test
     void fewerThanTwelveWindowsAreNeverSteady() {
-        assertFalse(Benchmark.steady(List.of(5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0)));
+        assertFalse(WarmUp.steady(List.of(5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0)));
     }
 
     @Test
     void medianOfEvenAndOddCounts() {
-        assertEquals(2.5, Benchmark.median(List.of(4.0, 1.0, 3.0, 2.0), 0, 4));
-        assertEquals(3.0, Benchmark.median(List.of(9.0, 3.0, 1.0), 0, 3));
+        assertEquals(2.5, WarmUp.median(List.of(4.0, 1.0, 3.0, 2.0), 0, 4));
+        assertEquals(3.0, WarmUp.median(List.of(9.0, 3.0, 1.0), 0, 3));
     }
 }

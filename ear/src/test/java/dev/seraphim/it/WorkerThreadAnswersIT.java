@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Answers written on a batch worker's thread, where Liberty has failed twice (docs/performance.md, eleventh and
- * twelfth rounds). First, a pooled thread can keep a finished request's dispatch context in its record, and an answer
+ * Answers written on a batch worker's thread, where Liberty has failed twice (docs/architecture.md,
+ * "Answers written away from the request's thread"). First, a pooled thread can keep a finished request's dispatch context in its record, and an answer
  * written later on that thread failed; {@code WorkerThreadAnswers} empties the record before each such answer.
  * Second, an answer written with Servlet non-blocking IO was written and completed by Liberty's WriteListenerRunnable
  * inside whatever request the worker served next (SRVE8504W from the CDI async listener, or a failed answer);
@@ -57,6 +57,37 @@ class WorkerThreadAnswersIT {
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
         return Seraphim.ear();
+    }
+
+    /**
+     * WorkerThreadAnswers reaches Liberty's internal per-thread dispatch record by reflection; a Liberty upgrade that
+     * renamed the class or its two methods would silently undo what it fixes (one warning line). The provisioned
+     * Liberty's web container jars must hold the class with {@code static getInstance()} and {@code init(itself)}.
+     */
+    @Test
+    void theProvisionedLibertyHasTheDispatchRecordWorkerThreadAnswersClears() throws Exception {
+        String cls = "com/ibm/ws/webcontainer/srt/SRTServletRequestThreadData";
+        java.nio.file.Path lib = java.nio.file.Path.of(System.getProperty("wlp.home"), "lib");
+        List<String> found = new ArrayList<>();
+        try (var jars = java.nio.file.Files.list(lib)) {
+            for (java.nio.file.Path jar : jars.filter(j -> j.getFileName().toString().startsWith("com.ibm.ws.webcontainer")).toList()) {
+                try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                    var entry = zip.getEntry(cls + ".class");
+                    if (entry == null) {
+                        continue;
+                    }
+                    String bytes = new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertTrue(bytes.contains("getInstance") && bytes.contains("()L" + cls + ";"), jar + ": static getInstance() returning the record");
+                    assertTrue(bytes.contains("init") && bytes.contains("(L" + cls + ";)V"), jar + ": init(record)");
+                    found.add(jar.getFileName().toString());
+                }
+            }
+        }
+        assertTrue(found.stream().anyMatch(j -> j.contains("jakarta")), "the Jakarta web container holds " + cls + ": " + found);
+        String line = "answers written on batch worker threads first clear the thread's dispatch record";
+        assertEquals(200, Seraphim.send(Seraphim.post("/v2/models/tabular-mlp/infer",
+                Golden.load("tabular-mlp").cases().get(0).oipBody())).statusCode());
+        assertTrue(Seraphim.logLines().stream().anyMatch(l -> l.contains(line)), "the server logged: " + line);
     }
 
     @Test

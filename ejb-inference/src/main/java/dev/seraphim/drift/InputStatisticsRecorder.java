@@ -1,6 +1,5 @@
 package dev.seraphim.drift;
 
-import dev.seraphim.inference.engine.EngineSettings;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
 import jakarta.annotation.PostConstruct;
@@ -49,7 +48,7 @@ public class InputStatisticsRecorder {
     DriftStore store;
 
     @Inject
-    EngineSettings engineSettings;
+    dev.seraphim.platform.ServerIdentity identity;
 
     @Inject
     MetricRegistry metrics;
@@ -121,7 +120,7 @@ public class InputStatisticsRecorder {
         if (!s.hasReference()) {
             Reference sampled = s.sampledReference();
             if (sampled != null) {
-                s.useReference(store.storeReference(s.model, s.version, sampled, engineSettings.serverName()));
+                s.useReference(store.storeReference(s.model, s.version, sampled, identity.name()));
                 LOG.info("drift reference of " + s.model + " version " + s.version + " is set (" + s.columns.size() + " features)");
             } else {
                 store.reference(s.model, s.version).ifPresent(s::useReference);

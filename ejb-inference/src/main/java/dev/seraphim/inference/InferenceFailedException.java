@@ -1,5 +1,7 @@
 package dev.seraphim.inference;
 
+import dev.seraphim.failure.Failure;
+import dev.seraphim.failure.FailureKind;
 import jakarta.ejb.ApplicationException;
 
 /**
@@ -7,7 +9,7 @@ import jakarta.ejb.ApplicationException;
  * model). The message is libtorch's own error line, without its TorchScript call stack or file paths.
  */
 @ApplicationException
-public class InferenceFailedException extends RuntimeException {
+public class InferenceFailedException extends RuntimeException implements Failure {
     public InferenceFailedException(String message) {
         super(message);
     }
@@ -34,5 +36,10 @@ public class InferenceFailedException extends RuntimeException {
             summary = summary.substring(0, 300) + "…";
         }
         return new InferenceFailedException("the model could not run on this input: " + summary, cause);
+    }
+
+    @Override
+    public FailureKind kind() {
+        return FailureKind.INVALID;
     }
 }

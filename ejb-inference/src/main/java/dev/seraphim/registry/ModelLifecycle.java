@@ -47,10 +47,6 @@ import java.util.zip.ZipFile;
 @TransactionManagement(TransactionManagementType.BEAN)
 public class ModelLifecycle {
     private static final Logger LOG = Logger.getLogger(ModelLifecycle.class.getName());
-    static final String SYSTEM = "system";
-    private static final org.eclipse.microprofile.metrics.Metadata STORE_REJECTED = org.eclipse.microprofile.metrics.Metadata
-            .builder().withName("seraphim_model_store_rejected")
-            .withDescription("Models of the model-store directory not imported: descriptor unreadable, or import failed").build();
 
     @Inject
     ModelRegistry registry;
@@ -73,17 +69,17 @@ public class ModelLifecycle {
     @Inject
     org.eclipse.microprofile.metrics.MetricRegistry metrics;
 
-    /** versions per state in the registry, as of the last sync: the figure behind seraphim_model_versions */
-    private volatile java.util.Map<VersionState, Long> versionsByState = java.util.Map.of();
-
-    private final ReentrantLock changes = new ReentrantLock();
+    private RegistryChanges changes;
     private ArtifactStore artifacts;
+    private ReplicaSync replicas;
     private ScheduledFuture<?> sync;
 
     @PostConstruct
     void start() {
         artifacts = new ArtifactStore(settings.store());
         artifacts.clearStaging();
+        changes = new RegistryChanges(registry, engineSettings.serverName());
+        replicas = new ReplicaSync(registry, engine, artifacts, database, changes);
         var versions = org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_versions")
                 .withDescription("Model versions in the registry by lifecycle state").build();
         metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_store_free")
@@ -96,20 +92,18 @@ public class ModelLifecycle {
                     }
                 });
         for (VersionState state : VersionState.values()) {
-            metrics.gauge(versions, () -> versionsByState.getOrDefault(state, 0L),
+            metrics.gauge(versions, () -> replicas.versionsByState().getOrDefault(state, 0L),
                     new org.eclipse.microprofile.metrics.Tag("state", state.name()));
         }
-        for (String stage : List.of("descriptor", "import")) {
-            metrics.counter(STORE_REJECTED, new org.eclipse.microprofile.metrics.Tag("stage", stage));
-        }
+        DemoStoreImport demo = new DemoStoreImport(registry, artifacts, settings, metrics, changes);
         try {
-            importDemoStoreIfEmpty();
-            reconcile();
+            demo.importIfEmpty();
+            replicas.reconcile();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "could not read the model registry; serving nothing until the database answers", e);
         }
         engine.started();
-        sync = scheduler.scheduleWithFixedDelay(this::reconcileQuietly, settings.syncIntervalMillis(),
+        sync = scheduler.scheduleWithFixedDelay(replicas::reconcileQuietly, settings.syncIntervalMillis(),
                 settings.syncIntervalMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -122,56 +116,11 @@ public class ModelLifecycle {
 
     /** Versions per state in the registry as of the last sync (every few seconds). */
     public java.util.Map<VersionState, Long> versionsByState() {
-        return versionsByState;
+        return replicas.versionsByState();
     }
 
     public ArtifactStore artifacts() {
         return artifacts;
-    }
-
-    /**
-     * First start on an empty registry: the models of the model-store directory become version 1, loaded, default.
-     * A descriptor that cannot be read, or a model that cannot be imported, is logged and counted in
-     * seraphim_model_store_rejected_total and costs only itself: the others are imported.
-     */
-    private void importDemoStoreIfEmpty() {
-        if (!registry.empty()) {
-            return;
-        }
-        ModelStore.Scan demo;
-        try {
-            demo = new ModelStore(settings.demoStore()).scan();
-        } catch (IOException e) {
-            LOG.warning("no models imported: " + e.getMessage());
-            return;
-        }
-        for (String reason : demo.rejected()) {
-            rejectedFromStore("descriptor", reason);
-        }
-        int imported = 0;
-        for (ModelDescriptor d : demo.models()) {
-            try {
-                audited(SYSTEM, "import", d.name(), d.version(), "from the demo model store", () -> {
-                    ArtifactStore.Staged staged = artifacts.stage(d.file(), Long.MAX_VALUE);
-                    ModelVersion.Artifact artifact = artifacts.commit(staged, d.name(), d.version(), d.file().getFileName().toString());
-                    registry.register(d, null, SYSTEM, "imported from the model store", artifact, null, null, SYSTEM);
-                    registry.want(d.name(), d.version(), true, SYSTEM);
-                    registry.setDefault(d.name(), d.version());
-                    return null;
-                });
-                imported++;
-            } catch (RuntimeException e) {
-                rejectedFromStore("import", "model " + d.name() + " version " + d.version() + " not imported: " + reason(e));
-            }
-        }
-        LOG.info("imported " + imported + " models from " + settings.demoStore() + " into the registry"
-                + (demo.rejected().isEmpty() && imported == demo.models().size() ? ""
-                        : "; " + (demo.rejected().size() + demo.models().size() - imported) + " rejected (logged above)"));
-    }
-
-    private void rejectedFromStore(String stage, String reason) {
-        LOG.warning("model store: " + reason);
-        metrics.counter(STORE_REJECTED, new org.eclipse.microprofile.metrics.Tag("stage", stage)).inc();
     }
 
     /** What a registration carries besides the file. */
@@ -179,7 +128,7 @@ public class ModelLifecycle {
     }
 
     public ModelVersion register(InputStream file, Registration r) {
-        return locked(() -> {
+        return changes.locked(() -> {
             JsonObject m = r.metadata();
             ArtifactStore.Staged staged = artifacts.stage(file, settings.maxUploadBytes());
             ArtifactStore.Staged model = staged;
@@ -235,7 +184,7 @@ public class ModelLifecycle {
                 if (m.getBoolean("load", true)) {
                     loadLocked(registeredName, registeredVersion, r.actor());
                 }
-                refreshRegistered();
+                replicas.refreshRegistered();
                 return registry.version(registeredName, registeredVersion);
             } finally {
                 artifacts.discard(staged);
@@ -251,14 +200,14 @@ public class ModelLifecycle {
     }
 
     public ModelVersion load(String name, String version, String actor) {
-        return locked(() -> {
+        return changes.locked(() -> {
             loadLocked(name, version, actor);
             return registry.version(name, version);
         });
     }
 
     private void loadLocked(String name, String version, String actor) {
-        audited(actor, "load", name, version, null, () -> {
+        changes.audited(actor, "load", name, version, null, () -> {
             ModelVersion v = registry.want(name, version, true, actor);
             ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
             if (!served.ready()) {
@@ -273,7 +222,7 @@ public class ModelLifecycle {
     }
 
     public ModelVersion unload(String name, String version, String actor) {
-        return locked(() -> audited(actor, "unload", name, version, null, () -> {
+        return changes.locked(() -> changes.audited(actor, "unload", name, version, null, () -> {
             registry.want(name, version, false, actor);
             engine.unload(name, version);
             registry.unloaded(name, version, actor);
@@ -282,7 +231,7 @@ public class ModelLifecycle {
     }
 
     public RegisteredModel setDefault(String name, String version, String actor) {
-        return locked(() -> audited(actor, "set-default", name, version, null, () -> {
+        return changes.locked(() -> changes.audited(actor, "set-default", name, version, null, () -> {
             registry.version(name, version);
             if (engine.loaded(name, version).isEmpty()) {
                 throw new RegistryConflictException("version " + version + " of " + name + " is not loaded; load it first");
@@ -294,7 +243,7 @@ public class ModelLifecycle {
     }
 
     public RegisteredModel rollBack(String name, String actor) {
-        return locked(() -> audited(actor, "rollback", name, null, null, () -> {
+        return changes.locked(() -> changes.audited(actor, "rollback", name, null, null, () -> {
             RegisteredModel m = registry.requireModel(name);
             String target = m.previousDefaultVersion().orElseThrow(() -> new RegistryConflictException(
                     "model " + name + " has no previous default version to roll back to"));
@@ -309,7 +258,7 @@ public class ModelLifecycle {
 
     public ModelVersion changeSettings(String name, String version, Integer maxBatchSize, Integer maxBatchDelayMs,
                                        Integer queueCapacity, Integer workers, Integer intraOpThreads, String actor) {
-        return locked(() -> audited(actor, "update", name, version, "max_batch_size=" + maxBatchSize + " max_batch_delay_ms="
+        return changes.locked(() -> changes.audited(actor, "update", name, version, "max_batch_size=" + maxBatchSize + " max_batch_delay_ms="
                 + maxBatchDelayMs + " queue_capacity=" + queueCapacity + " workers=" + workers
                 + " intra_op_threads=" + (Integer.valueOf(ModelVersion.SERVER_DEFAULT_THREADS).equals(intraOpThreads) ? "default" : intraOpThreads), () -> {
             // everything is checked before anything is stored: a refused change leaves the version as it was (and
@@ -333,7 +282,7 @@ public class ModelLifecycle {
     }
 
     public void delete(String name, String version, boolean force, String actor) {
-        locked(() -> audited(actor, "delete", name, version, force ? "forced" : null, () -> {
+        changes.locked(() -> changes.audited(actor, "delete", name, version, force ? "forced" : null, () -> {
             ModelVersion v = registry.version(name, version);
             boolean isDefault = v.model().defaultVersion().map(version::equals).orElse(false);
             boolean loaded = v.wantedLoaded() || engine.loaded(name, version).isPresent();
@@ -348,175 +297,16 @@ public class ModelLifecycle {
             artifacts.delete(registry.delete(name, version));
             if (isDefault) {
                 // the model keeps serving unversioned requests when it has another loaded version
-                registry.model(name).flatMap(m -> recoverDefault(m, registry.allVersions()))
+                registry.model(name).flatMap(m -> replicas.recoverDefault(m, registry.allVersions()))
                         .ifPresent(d -> engine.setDefault(name, d));
             }
-            refreshRegistered();
+            replicas.refreshRegistered();
             return null;
         }));
     }
 
     public List<String> archive(String name, Duration olderThan, String actor) {
-        return locked(() -> audited(actor, "archive", name, null, "older than " + olderThan, () ->
+        return changes.locked(() -> changes.audited(actor, "archive", name, null, "older than " + olderThan, () ->
                 registry.archive(name, OffsetDateTime.now().minus(olderThan), actor)));
-    }
-
-    /** Makes this server serve what the registry says: load wanted versions, unload the rest, follow the defaults. */
-    public void reconcile() {
-        locked(() -> {
-            List<ModelVersion> all = registry.allVersions();
-            refreshRegistered(all);
-            boolean stateChanged = false;
-            for (ModelVersion v : all) {
-                try {
-                    stateChanged |= reconcile(v);
-                } catch (RuntimeException e) {
-                    // one version the engine cannot take (settings stored before they were checked) must not stop the rest
-                    LOG.log(Level.WARNING, "could not reconcile version " + v.version() + " of model " + v.model().name(), e);
-                }
-            }
-            for (ServedModel served : engine.all()) {
-                if (all.stream().noneMatch(v -> v.model().name().equals(served.name()) && v.version().equals(served.version()))) {
-                    engine.unload(served.name(), served.version());
-                }
-            }
-            for (RegisteredModel m : registry.models()) {
-                Optional<String> wanted = m.defaultVersion().or(() -> recoverDefault(m, all));
-                if (wanted.isPresent() && engine.loaded(m.name(), wanted.get()).isPresent()) {
-                    if (!wanted.equals(engine.defaultVersion(m.name()))) {
-                        engine.setDefault(m.name(), wanted.get());
-                    }
-                } else if (wanted.isEmpty()) {
-                    engine.clearDefault(m.name());
-                }
-            }
-            if (stateChanged) {
-                // seraphim_model_versions must show a load at once, not at the next sync
-                refreshRegistered();
-            }
-            return null;
-        });
-    }
-
-    /**
-     * A model with loaded versions but no default is a registration or a forced delete cut short (a kill -9
-     * between the two writes of an older server): its newest READY version wanted loaded becomes the default,
-     * audited, so that unversioned inference does not answer 503 for ever. Empty when it has none.
-     */
-    private Optional<String> recoverDefault(RegisteredModel m, List<ModelVersion> all) {
-        Optional<ModelVersion> newest = all.stream()
-                .filter(v -> v.model().name().equals(m.name()) && v.wantedLoaded() && v.state() == VersionState.READY)
-                .max(java.util.Comparator.comparing(ModelVersion::createdAt));
-        if (newest.isEmpty()) {
-            return Optional.empty();
-        }
-        String version = newest.get().version();
-        try {
-            audited(SYSTEM, "set-default", m.name(), version, "recovered: the model had loaded versions but no default", () -> {
-                registry.setDefault(m.name(), version);
-                return null;
-            });
-            LOG.warning("model " + m.name() + " had no default version; made its newest loaded version " + version + " the default");
-            return Optional.of(version);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not make version " + version + " the default of " + m.name(), e);
-            return Optional.empty();
-        }
-    }
-
-    /** Makes this server match one version's record; true when that changed the version's state in the registry. */
-    private boolean reconcile(ModelVersion v) {
-        String name = v.model().name();
-        boolean here = engine.loaded(name, v.version()).isPresent();
-        if (v.wantedLoaded() && !here) {
-            ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
-            if (!served.ready()) {
-                registry.failed(name, v.version(), served.error(), SYSTEM);
-                return v.state() != VersionState.FAILED;
-            }
-            if (v.state() != VersionState.READY) {
-                registry.loadedDefaultingIfNone(name, v.version(), SYSTEM);
-                return true;
-            }
-        } else if (!v.wantedLoaded() && here) {
-            engine.unload(name, v.version());
-        } else if (here) {
-            engine.reconfigure(v.descriptor(artifacts.root()));
-        }
-        return false;
-    }
-
-    private void refreshRegistered() {
-        refreshRegistered(registry.allVersions());
-    }
-
-    private void refreshRegistered(List<ModelVersion> all) {
-        versionsByState = all.stream().collect(java.util.stream.Collectors.groupingBy(ModelVersion::state,
-                java.util.stream.Collectors.counting()));
-        engine.registered(all.stream().collect(java.util.stream.Collectors.groupingBy(v -> v.model().name(),
-                java.util.stream.Collectors.mapping(ModelVersion::version, java.util.stream.Collectors.toSet()))));
-    }
-
-    private volatile boolean databaseDown;
-
-    private void reconcileQuietly() {
-        // while the database is away, loaded models keep serving: say so once, not at every sync
-        if (database.ping().isEmpty()) {
-            if (!databaseDown) {
-                databaseDown = true;
-                LOG.warning("registry sync paused: the database does not answer; loaded models keep serving");
-            }
-            return;
-        }
-        if (databaseDown) {
-            databaseDown = false;
-            LOG.info("registry sync resumed: the database answers again");
-        }
-        try {
-            reconcile();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "registry sync failed: " + e.getMessage());
-        }
-    }
-
-    public interface Step<T> {
-        T run() throws IOException;
-    }
-
-    private <T> T audited(String actor, String action, String model, String version, String detail, Step<T> step) {
-        try {
-            T result = step.run();
-            registry.audit(actor, action, model, version, detail, null, engineSettings.serverName());
-            return result;
-        } catch (IOException e) {
-            registry.audit(actor, action, model, version, detail, e.getMessage(), engineSettings.serverName());
-            throw new IllegalStateException("the model store could not be written: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            registry.audit(actor, action, model, version, detail, reason(e), engineSettings.serverName());
-            throw e;
-        }
-    }
-
-    /** A failure's own message, not the EJB container's wrapper around it. */
-    private static String reason(RuntimeException e) {
-        return e instanceof jakarta.ejb.EJBException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-    }
-
-    private <T> T locked(Step<T> step) {
-        changes.lock();
-        try {
-            return step.run();
-        } catch (IOException e) {
-            throw new IllegalStateException("the model store could not be written: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof OptimisticLockException) {
-                    throw new RegistryConflictException("the model was changed at the same time by another call; retry");
-                }
-            }
-            throw e;
-        } finally {
-            changes.unlock();
-        }
     }
 }

@@ -55,7 +55,7 @@ public class AccessAuditTrail {
     MetricRegistry metrics;
 
     @Inject
-    dev.seraphim.inference.engine.EngineSettings engineSettings;
+    dev.seraphim.platform.ServerIdentity identity;
 
     private BatchedWriter<AccessEvent> writer;
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
@@ -64,7 +64,7 @@ public class AccessAuditTrail {
 
     @PostConstruct
     void start() {
-        String serverName = engineSettings.serverName();
+        String serverName = identity.name();
         writer = new BatchedWriter<>("access audit events", "seraphim_access_audit_dropped_total", dataSource,
                 new BatchedWriter.Rows<>() {
                     @Override

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * serve another HTTP request, so the answer is written and completed inside that other request's context. When that
  * request has finished first, its context has been reset, and the completion fails (SRVE8504W from the CDI async
  * listener, or rarer, a failed write). Measured on Liberty 26.0.0.3: 6 such foreign-record completions in 1.2 M
- * requests without this class, none in 1.3 M with it (docs/performance.md, twelfth round).
+ * requests without this class, none in 1.3 M with it (docs/architecture.md, "Answers written away from the request's thread").
  *
  * <p>RESTEasy only takes the non-blocking path when every writer interceptor is an {@code AsyncWriterInterceptor};
  * this one is a plain {@link WriterInterceptor}, and that alone turns the path off. The blocking write goes into

@@ -1,5 +1,6 @@
 package dev.seraphim.api;
 
+import dev.seraphim.api.errors.ApiError;
 /** The {@code limit} query parameter of the listing endpoints: 1 to 1000 records a page, 100 when absent. */
 public final class PageLimit {
     public static final int DEFAULT = 100;

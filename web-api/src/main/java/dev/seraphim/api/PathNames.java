@@ -1,5 +1,6 @@
 package dev.seraphim.api;
 
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.model.ModelDescriptors;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;

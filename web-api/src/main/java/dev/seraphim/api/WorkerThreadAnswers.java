@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * per-thread record ({@code SRTServletRequestThreadData}) before its own, and a pooled thread that served an HTTP
  * request can keep that request's context there after the request finished. An answer written later on that thread
  * then meets a context Liberty has already reset: a NullPointerException in the response's setHeader, and the
- * caller gets a 500 or an empty 200 (docs/performance.md, eleventh round). A worker thread is inside no dispatch, so
+ * caller gets a 500 or an empty 200 (docs/architecture.md, "Answers written away from the request's thread"). A worker thread is inside no dispatch, so
  * the right record there is an empty one: this class empties it before each answer written away from the
  * request's own thread, as Liberty's own async runnables do when they finish.
  *
@@ -69,7 +69,7 @@ public final class WorkerThreadAnswers {
                 LOG.info("answers written on batch worker threads first clear the thread's dispatch record (" + THREAD_DATA + ")");
             } catch (Throwable e) {
                 LOG.warning("answers written on batch worker threads cannot clear the thread's dispatch record (" + e
-                        + "); under load a rare answer may fail to be written (docs/performance.md, eleventh round)");
+                        + "); under load a rare answer may fail to be written (docs/architecture.md)");
             }
         }
     }

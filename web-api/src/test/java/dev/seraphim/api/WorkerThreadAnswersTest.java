@@ -1,5 +1,6 @@
 package dev.seraphim.api;
 
+import dev.seraphim.api.errors.ApiError;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

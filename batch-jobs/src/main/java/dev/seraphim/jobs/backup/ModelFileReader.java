@@ -1,5 +1,7 @@
 package dev.seraphim.jobs.backup;
 
+import dev.seraphim.backup.BackupFolders;
+import dev.seraphim.backup.BackupSettings;
 import jakarta.batch.api.chunk.AbstractItemReader;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;

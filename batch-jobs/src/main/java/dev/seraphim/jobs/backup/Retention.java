@@ -1,5 +1,8 @@
 package dev.seraphim.jobs.backup;
 
+import dev.seraphim.backup.BackupFolders;
+import dev.seraphim.backup.BackupManifest;
+import dev.seraphim.backup.BackupSettings;
 import dev.seraphim.jobs.JobParameters;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;

@@ -1,5 +1,7 @@
 package dev.seraphim.jobs.backup;
 
+import dev.seraphim.backup.BackupFolders;
+import dev.seraphim.backup.BackupSettings;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;

@@ -1,6 +1,6 @@
 package dev.seraphim.jobs.maintenance;
 
-import dev.seraphim.jobs.backup.BackupSettings;
+import dev.seraphim.backup.BackupSettings;
 import dev.seraphim.jobs.backup.PlatformTables;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;

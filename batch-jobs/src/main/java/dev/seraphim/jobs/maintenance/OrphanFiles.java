@@ -1,6 +1,6 @@
 package dev.seraphim.jobs.maintenance;
 
-import dev.seraphim.jobs.backup.BackupSettings;
+import dev.seraphim.backup.BackupSettings;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.enterprise.context.Dependent;

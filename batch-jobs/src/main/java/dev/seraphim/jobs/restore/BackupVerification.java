@@ -1,8 +1,8 @@
 package dev.seraphim.jobs.restore;
 
-import dev.seraphim.jobs.backup.BackupFolders;
-import dev.seraphim.jobs.backup.BackupManifest;
-import dev.seraphim.jobs.backup.BackupSettings;
+import dev.seraphim.backup.BackupFolders;
+import dev.seraphim.backup.BackupManifest;
+import dev.seraphim.backup.BackupSettings;
 import dev.seraphim.jobs.backup.PlatformTables;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;

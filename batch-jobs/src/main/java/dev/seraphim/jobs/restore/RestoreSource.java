@@ -1,9 +1,9 @@
 package dev.seraphim.jobs.restore;
 
 import dev.seraphim.jobs.JobParameters;
-import dev.seraphim.jobs.backup.BackupFolders;
-import dev.seraphim.jobs.backup.BackupManifest;
-import dev.seraphim.jobs.backup.BackupSettings;
+import dev.seraphim.backup.BackupFolders;
+import dev.seraphim.backup.BackupManifest;
+import dev.seraphim.backup.BackupSettings;
 import jakarta.batch.runtime.BatchRuntime;
 import jakarta.batch.runtime.context.JobContext;
 

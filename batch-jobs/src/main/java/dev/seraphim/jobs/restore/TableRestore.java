@@ -1,7 +1,7 @@
 package dev.seraphim.jobs.restore;
 
-import dev.seraphim.jobs.backup.BackupManifest;
-import dev.seraphim.jobs.backup.BackupSettings;
+import dev.seraphim.backup.BackupManifest;
+import dev.seraphim.backup.BackupSettings;
 import dev.seraphim.jobs.backup.PlatformTables;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;

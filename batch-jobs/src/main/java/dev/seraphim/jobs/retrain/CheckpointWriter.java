@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.training.TrainingRun;
 import jakarta.batch.api.chunk.AbstractItemWriter;
 import jakarta.batch.runtime.context.StepContext;
 import jakarta.enterprise.context.Dependent;

@@ -1,5 +1,7 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.training.TrainingRun;
+import dev.seraphim.training.TrainingSet;
 import dev.seraphim.inference.engine.EngineSettings;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.chunk.AbstractItemReader;
@@ -60,9 +62,10 @@ public class EpochReader extends AbstractItemReader {
             next = 0;
         }
         trainingSet = data.load(plan, false);
-        run = TrainingRun.start(start, trainingSet, plan.training(), engineSettings.intraOpThreads(), threads);
+        run = TrainingRun.start(start, trainingSet, new TrainingRun.Hyperparameters(plan.training().learningRate(),
+                plan.training().batchSize()), engineSettings.intraOpThreads(), threads);
         step.setTransientUserData(new Session(plan, run, dir));
-        LOG.info("training " + plan.model() + " on " + trainingSet.rows + " examples from epoch " + next + " of "
+        LOG.info("training " + plan.model() + " on " + trainingSet.rows() + " examples from epoch " + next + " of "
                 + plan.training().epochs() + (next > 0 ? " (from the checkpoint)" : ""));
     }
 

@@ -1,5 +1,7 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.training.TrainingSet;
+import dev.seraphim.training.HeldOutAccuracy;
 import dev.seraphim.inference.engine.EngineSettings;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.model.ModelDescriptors;
@@ -66,10 +68,10 @@ public class RetrainEvaluation extends AbstractBatchlet {
         double currentAccuracy;
         int heldOutRows;
         try (TrainingSet heldOut = data.load(plan, true)) {
-            if (heldOut.rows == 0) {
+            if (heldOut.rows() == 0) {
                 throw new IllegalStateException("no held-out examples; send more feedback");
             }
-            heldOutRows = heldOut.rows;
+            heldOutRows = heldOut.rows();
             candidateAccuracy = HeldOutAccuracy.of(candidate, heldOut, engineSettings.intraOpThreads(), threads);
             currentAccuracy = HeldOutAccuracy.of(currentDescriptor.file(), heldOut, engineSettings.intraOpThreads(), threads);
         }

@@ -1,5 +1,6 @@
 package dev.seraphim.jobs.retrain;
 
+import dev.seraphim.training.TrainingSet;
 import dev.seraphim.feedback.FeedbackLog;
 import dev.seraphim.feedback.LabelledExample;
 import dev.seraphim.inference.model.ModelDescriptor;

@@ -99,7 +99,7 @@ public final class Batcher implements AutoCloseable {
      * The caller found no worker busy and no delay configured: its request runs on its own thread, alone, without
      * entering the queue. Only its own: completing another request's future here would run that request's response
      * on this request thread, in the middle of this request's dispatch, and under load Liberty then answered such
-     * requests with an empty 200 (docs/performance.md, ninth round item 5). What is queued meanwhile goes to a worker.
+     * requests with an empty 200 (docs/architecture.md, "Answers written away from the request's thread"). What is queued meanwhile goes to a worker.
      */
     private void runAlone(PendingInference own) {
         release(own);

@@ -52,8 +52,7 @@ public class EngineSettings {
     long timeoutMillis;
 
     @Inject
-    @ConfigProperty(name = "seraphim.server.name")
-    Optional<String> serverName;
+    dev.seraphim.platform.ServerIdentity identity;
 
     public String device() {
         return device;
@@ -83,13 +82,7 @@ public class EngineSettings {
     }
 
     public String serverName() {
-        return serverName.orElseGet(() -> {
-            try {
-                return java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
-                return "unknown";
-            }
-        });
+        return identity.name();
     }
 
     /** The model's intra-op threads if its descriptor sets them, else the server's. */

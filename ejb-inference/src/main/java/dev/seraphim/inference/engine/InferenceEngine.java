@@ -2,6 +2,7 @@ package dev.seraphim.inference.engine;
 
 import dev.seraphim.drift.InputStatisticsRecorder;
 import dev.seraphim.inference.InferenceFailedException;
+import dev.seraphim.platform.FileDigest;
 import dev.seraphim.inference.ModelNotReadyException;
 import dev.seraphim.inference.batching.BatchObserver;
 import dev.seraphim.inference.batching.Batcher;
@@ -28,12 +29,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,7 +120,7 @@ public class InferenceEngine {
         ServedModel served;
         try {
             if (expectedSha256.isPresent()) {
-                String actual = sha256(d.file())[0];
+                String actual = FileDigest.of(d.file()).sha256();
                 if (!actual.equals(expectedSha256.get())) {
                     throw new InferenceFailedException("the model file's sha256 is " + actual + ", the registry expects "
                             + expectedSha256.get() + "; the file was changed or damaged");
@@ -237,8 +234,8 @@ public class InferenceEngine {
     private void recordLoad(ServedModel served) {
         ModelDescriptor d = served.descriptor();
         try {
-            String[] digest = sha256(d.file());
-            history.record(new ModelLoad(d.name(), d.version(), digest[0], Long.parseLong(digest[1]), device.str().getString(),
+            FileDigest digest = FileDigest.of(d.file());
+            history.record(new ModelLoad(d.name(), d.version(), digest.sha256(), digest.bytes(), device.str().getString(),
                     served.optimized(), served.error(), served.loadMillis(), settings.serverName()));
         } catch (RuntimeException | IOException e) {
             LOG.warning("could not record the load of " + d.name() + " in the database: " + e.getMessage());
@@ -312,15 +309,6 @@ public class InferenceEngine {
             return Long.compare(Long.parseLong(a), Long.parseLong(b));
         } catch (NumberFormatException e) {
             return a.compareTo(b);
-        }
-    }
-
-    static String[] sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            long n = in.transferTo(java.io.OutputStream.nullOutputStream());
-            return new String[]{HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()), Long.toString(n)};
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

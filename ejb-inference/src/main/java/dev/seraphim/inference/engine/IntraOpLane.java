@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * that starts a parallel region with more than one thread keeps its own team of worker threads for as long as it
  * lives; and once the process's teams hold more threads than it has cores, every team's workers spin only about a
  * hundred times between parallel regions and then sleep, so a forward of many short regions pays a wake-up per
- * region (resnet18 at batch 1: 17–23 ms against 13.5 ms, ~150 context switches per forward; docs/performance.md,
- * thirteenth round). Pooled request threads and batch workers, each with a team of its own, put the server in that
+ * region (resnet18 at batch 1: 17–23 ms against 13.5 ms, ~150 context switches per forward; docs/architecture.md,
+ * "Why the lane"). Pooled request threads and batch workers, each with a team of its own, put the server in that
  * state for good.
  *
  * <p>So every forward with more than one intra-op thread runs on one long-lived thread, the lane, whose team is

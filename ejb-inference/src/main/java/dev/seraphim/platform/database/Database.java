@@ -123,7 +123,7 @@ public class Database {
                 .load();
         MigrateResult result = flyway.migrate();
         // the result names the version it started from: each flyway.info() would be a second full Flyway run
-        // (0.3-0.5 s of the cold start apiece, docs/performance.md, sixth round)
+        // (0.3-0.5 s of the cold start apiece, measured on this project's 2-core machines)
         migratedTo = result.targetSchemaVersion != null ? result.targetSchemaVersion
                 : result.initialSchemaVersion != null ? result.initialSchemaVersion : "none";
         LOG.info("database schema at version " + migratedTo + " (" + result.migrationsExecuted + " migrations applied now)");

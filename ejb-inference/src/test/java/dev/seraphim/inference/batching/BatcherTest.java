@@ -118,7 +118,7 @@ class BatcherTest {
         accepted.add(b.submit(List.of(rows(2, 2))));
         accepted.add(b.submit(List.of(rows(3, 3))));
         QueueFullException full = assertThrows(QueueFullException.class, () -> b.submit(List.of(rows(4, 4))));
-        assertEquals(1, full.retryAfterSeconds());
+        assertEquals(1, full.retryAfterSeconds().getAsInt());
         release.countDown();
         for (CompletableFuture<BatchResult> f : accepted) {
             f.get(5, TimeUnit.SECONDS);

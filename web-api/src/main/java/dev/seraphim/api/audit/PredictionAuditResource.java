@@ -1,6 +1,8 @@
 package dev.seraphim.api.audit;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.audit.AuditPage;
 import dev.seraphim.audit.AuditQuery;
 import dev.seraphim.audit.PredictionAuditSearch;
@@ -31,6 +33,7 @@ import java.util.Optional;
  * header with rel="next") gives the following page. {@code from} is inclusive, {@code to} exclusive, both
  * RFC 3339 instants. Records still waiting in the write buffer are not yet visible; {@code pending} says how many.
  */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/audit")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

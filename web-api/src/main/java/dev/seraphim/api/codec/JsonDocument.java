@@ -119,7 +119,7 @@ public final class JsonDocument {
         }
         byte first = look < src.length ? src[look] : 0;
         if (first == '-' || (first >= '0' && first <= '9') || first == 't' || first == 'f' || first == ']') {
-            pos = TensorDecoder.matchingBracket(src, start);
+            pos = ArrayTokens.matchingBracket(src, start);
             return new NumericArray(src, start, pos);
         }
         pos++;

@@ -14,7 +14,7 @@ public record NumericArray(byte[] source, int start, int end) {
         }
         long[] values = new long[(int) layout.count()];
         int[] i = {0};
-        TensorDecoder.forEachNumber(this, (s, e) -> values[i[0]++] = TensorDecoder.parseLong(source, s, e, what));
+        ArrayTokens.forEachNumber(this, (s, e) -> values[i[0]++] = NumberText.parseLong(source, s, e, what));
         return values;
     }
 

@@ -58,10 +58,15 @@ public final class RequestBody {
     }
 
     /** The body is larger than the server accepts. */
-    public static final class PayloadTooLargeException extends RuntimeException {
+    public static final class PayloadTooLargeException extends RuntimeException implements dev.seraphim.failure.Failure {
         public PayloadTooLargeException(long size, long limit) {
             super("the request body of " + size + " bytes exceeds the limit of " + limit
                     + " bytes (seraphim.api.max.body.bytes)");
+        }
+
+        @Override
+        public dev.seraphim.failure.FailureKind kind() {
+            return dev.seraphim.failure.FailureKind.TOO_LARGE;
         }
     }
 }

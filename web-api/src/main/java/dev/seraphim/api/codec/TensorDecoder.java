@@ -18,43 +18,12 @@ import java.util.Arrays;
  * boxed value per element, one pass to learn the nesting, one to convert.
  */
 public final class TensorDecoder {
-    private static final double[] POW10 = new double[23];
-
-    static {
-        POW10[0] = 1;
-        for (int i = 1; i < POW10.length; i++) {
-            POW10[i] = POW10[i - 1] * 10;
-        }
-    }
-
-    /** Byte classes for the scans: a byte of a number (or true/false), a delimiter, or what cannot be in numbers. */
-    private static final byte TOKEN = 0;
-    private static final byte WHITESPACE = 1;
-    private static final byte DELIMITER = 2;
-    private static final byte FOREIGN = 3;
-    private static final byte[] CLASS = new byte[256];
-
-    static {
-        for (char c : " \t\n\r".toCharArray()) {
-            CLASS[c] = WHITESPACE;
-        }
-        for (char c : "[],".toCharArray()) {
-            CLASS[c] = DELIMITER;
-        }
-        for (char c : "\"{}:".toCharArray()) {
-            CLASS[c] = FOREIGN;
-        }
-    }
 
     private TensorDecoder() {
     }
 
     /** The nested shape of an array (rectangular), and its number of scalar elements. */
     public record Layout(long[] shape, long count) {
-    }
-
-    interface TokenConsumer {
-        void accept(int start, int end);
     }
 
     /**
@@ -80,7 +49,7 @@ public final class TensorDecoder {
             limits.check(name, shape, layout.count());
             out = allocate(name, layout.count(), type);
             byte[] src = array.source();
-            forEachNumber(array, (s, e) -> put(out, type, src, s, e, name));
+            ArrayTokens.forEachNumber(array, (s, e) -> put(out, type, src, s, e, name));
         }
         if (layout.count() != expected) {
             limits.check(name, shape, Math.max(expected, layout.count()));
@@ -141,12 +110,12 @@ public final class TensorDecoder {
             int k = point;
             // the run of digits at the front of each eight bytes, however long, without a branch per digit
             while (k + 8 <= limit) {
-                long word = (long) LITTLE_ENDIAN_LONGS.get(src, k);
-                int run = leadingDigits(word);
+                long word = (long) NumberText.LITTLE_ENDIAN_LONGS.get(src, k);
+                int run = NumberText.leadingDigits(word);
                 if (run == 0) {
                     break;
                 }
-                mantissa = mantissa * POW10_LONG[run] + leadingDigitsValue(word, run);
+                mantissa = mantissa * NumberText.POW10_LONG[run] + NumberText.leadingDigitsValue(word, run);
                 k += run;
                 if (run < 8) {
                     break;
@@ -166,12 +135,12 @@ public final class TensorDecoder {
          * FP32 as the float nearest it, which the text gives where the double cannot tell ({@link #nearFloatMidpoint}).
          */
         void plain(long mantissa, int fraction, boolean negative, byte[] src, int start, int end) {
-            double v = fraction == 0 ? mantissa : mantissa / POW10[fraction];
+            double v = fraction == 0 ? mantissa : mantissa / NumberText.POW10[fraction];
             if (floats == null) {
                 out.putDouble(negative ? -v : v);
                 return;
             }
-            float f = nearFloatMidpoint(v) ? Math.abs(Float.parseFloat(text(src, start, end))) : (float) v;
+            float f = NumberText.nearFloatMidpoint(v) ? Math.abs(Float.parseFloat(NumberText.text(src, start, end))) : (float) v;
             if (pending == floats.length) {
                 flush();
             }
@@ -216,9 +185,9 @@ public final class TensorDecoder {
         if (k < limit && src[k] == '.') {
             long word;
             int run;
-            if (point + 8 <= limit && (run = leadingDigits(word = (long) LITTLE_ENDIAN_LONGS.get(src, point))) < 8) {
+            if (point + 8 <= limit && (run = NumberText.leadingDigits(word = (long) NumberText.LITTLE_ENDIAN_LONGS.get(src, point))) < 8) {
                 // the common case, up to seven digits after the point, in one step
-                mantissa = run == 0 ? mantissa : mantissa * POW10_LONG[run] + leadingDigitsValue(word, run);
+                mantissa = run == 0 ? mantissa : mantissa * NumberText.POW10_LONG[run] + NumberText.leadingDigitsValue(word, run);
                 k = point + run;
             } else {
                 k = sink.fraction(src, point, limit, mantissa);
@@ -229,7 +198,7 @@ public final class TensorDecoder {
                 return -1;
             }
         }
-        if (digits == 0 || fraction >= POW10.length || !endsNumber(src, k, limit)
+        if (digits == 0 || fraction >= NumberText.POW10.length || !endsNumber(src, k, limit)
                 || digits + fraction > sink.mostDigits && !fits(src, zeroInteger, point, k, sink.mostDigits)) {
             return -1;
         }
@@ -238,7 +207,7 @@ public final class TensorDecoder {
     }
 
     private static boolean endsNumber(byte[] src, int k, int limit) {
-        return k == limit || CLASS[src[k] & 0xff] == DELIMITER || CLASS[src[k] & 0xff] == WHITESPACE;
+        return k == limit || ArrayTokens.CLASS[src[k] & 0xff] == ArrayTokens.DELIMITER || ArrayTokens.CLASS[src[k] & 0xff] == ArrayTokens.WHITESPACE;
     }
 
     /**
@@ -256,96 +225,21 @@ public final class TensorDecoder {
         return end - k <= mostDigits;
     }
 
-    /**
-     * Whether rounding a double that may be a few of its units off the exact value to a float could give the wrong
-     * float. A float has 29 bits fewer than a double, so the double's low 29 bits say how far it lies from the midpoint
-     * between the two floats around it: more than a few units away, the exact value is on the same side of that
-     * midpoint, and rounding the double gives the float nearest the exact value. Closer (about once in 10^7 values),
-     * or below the normal floats, the text is parsed to a float directly instead: rounding twice, to a double and then
-     * to a float, can land on the other float (0.7324906885623931885 does).
-     */
-    static boolean nearFloatMidpoint(double v) {
-        long belowFloat = Double.doubleToRawLongBits(v) & ((1L << 29) - 1);
-        return Math.abs(belowFloat - (1L << 28)) <= 8 || (Math.abs(v) < Float.MIN_NORMAL && v != 0);
-    }
-
-    private static final long[] POW10_LONG = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
-
-    /** How many of the eight bytes, from the first, are ASCII digits before the first that is not. */
-    static int leadingDigits(long word) {
-        // a byte is a digit when its high nibble is 3 and adding 6 keeps it 3 (0x30-0x39); a carry out of a byte
-        // at or above 0xfa only disturbs the bytes after it, and those come after the first non-digit
-        long notDigit = ((word & HIGH_NIBBLES) ^ ASCII_ZEROS) | (((word + 0x0606060606060606L) & HIGH_NIBBLES) ^ ASCII_ZEROS);
-        return Long.numberOfTrailingZeros(notDigit) >>> 3;
-    }
-
-    /** The value of the first {@code run} (1-8) digits of the word: the rest shifted out, zeros shifted in before them. */
-    static long leadingDigitsValue(long word, int run) {
-        return digitsValue((word - ASCII_ZEROS) << ((8 - run) << 3));
-    }
-
-    private static final VarHandle LITTLE_ENDIAN_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final long HIGH_NIBBLES = 0xF0F0F0F0F0F0F0F0L;
-    private static final long ASCII_ZEROS = 0x3030303030303030L;
-
-    /** Eight digit values (0-9, one per byte, the first in the lowest byte) as one number: pairs, then quads. */
-    private static long digitsValue(long digits) {
-        long v = digits * 10 + (digits >>> 8);
-        return (((v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32)))
-                + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
-    }
-
-    /** Whether any of the eight bytes is '[', ']', '"' or '{', the bytes {@link #matchingBracket} acts on. */
-    static boolean structural(long word) {
-        // '[' | 0x20 == '{' and ']' | 0x20 == '}': two tests cover four brackets ('}' is only looked at, as before)
-        long folded = word | 0x2020202020202020L;
-        return hasByte(folded, '{') || hasByte(folded, '}') || hasByte(word, '"');
-    }
-
-    private static boolean hasByte(long word, int b) {
-        long x = word ^ (ONES * b);
-        return ((x - ONES) & ~x & HIGH_BITS) != 0;
-    }
-
     private static void put(ByteBuffer out, DataType type, byte[] src, int s, int e, String name) {
         switch (type) {
-            case FP32 -> out.putFloat(parseFloat(src, s, e, name));
-            case FP64 -> out.putDouble(finite(parseDouble(src, s, e, name), Double.MAX_VALUE, type, src, s, e, name));
-            case FP16 -> out.putShort(Float16.fromFloat((float) finite(parseDouble(src, s, e, name), 65504, type, src, s, e, name)));
-            case BOOL -> out.put((byte) (parseBool(src, s, e, name) ? 1 : 0));
-            case INT64 -> out.putLong(parseLong(src, s, e, name));
-            case INT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), Integer.MIN_VALUE, Integer.MAX_VALUE, type, name));
-            case INT16 -> out.putShort((short) ranged(parseLong(src, s, e, name), Short.MIN_VALUE, Short.MAX_VALUE, type, name));
-            case INT8 -> out.put((byte) ranged(parseLong(src, s, e, name), Byte.MIN_VALUE, Byte.MAX_VALUE, type, name));
-            case UINT8 -> out.put((byte) ranged(parseLong(src, s, e, name), 0, 0xff, type, name));
-            case UINT16 -> out.putShort((short) ranged(parseLong(src, s, e, name), 0, 0xffff, type, name));
-            case UINT32 -> out.putInt((int) ranged(parseLong(src, s, e, name), 0, 0xffffffffL, type, name));
-            case UINT64 -> out.putLong(parseUnsignedLong(src, s, e, name));
+            case FP32 -> out.putFloat(NumberText.parseFloat(src, s, e, name));
+            case FP64 -> out.putDouble(NumberText.finite(NumberText.parseDouble(src, s, e, name), Double.MAX_VALUE, type, src, s, e, name));
+            case FP16 -> out.putShort(Float16.fromFloat((float) NumberText.finite(NumberText.parseDouble(src, s, e, name), 65504, type, src, s, e, name)));
+            case BOOL -> out.put((byte) (NumberText.parseBool(src, s, e, name) ? 1 : 0));
+            case INT64 -> out.putLong(NumberText.parseLong(src, s, e, name));
+            case INT32 -> out.putInt((int) NumberText.ranged(NumberText.parseLong(src, s, e, name), Integer.MIN_VALUE, Integer.MAX_VALUE, type, name));
+            case INT16 -> out.putShort((short) NumberText.ranged(NumberText.parseLong(src, s, e, name), Short.MIN_VALUE, Short.MAX_VALUE, type, name));
+            case INT8 -> out.put((byte) NumberText.ranged(NumberText.parseLong(src, s, e, name), Byte.MIN_VALUE, Byte.MAX_VALUE, type, name));
+            case UINT8 -> out.put((byte) NumberText.ranged(NumberText.parseLong(src, s, e, name), 0, 0xff, type, name));
+            case UINT16 -> out.putShort((short) NumberText.ranged(NumberText.parseLong(src, s, e, name), 0, 0xffff, type, name));
+            case UINT32 -> out.putInt((int) NumberText.ranged(NumberText.parseLong(src, s, e, name), 0, 0xffffffffL, type, name));
+            case UINT64 -> out.putLong(NumberText.parseUnsignedLong(src, s, e, name));
         }
-    }
-
-    /** The float nearest the text, as {@link Float#parseFloat} gives it, through {@link #parseDouble} where that is safe. */
-    private static float parseFloat(byte[] src, int s, int e, String name) {
-        double v = finite(parseDouble(src, s, e, name), Float.MAX_VALUE, DataType.FP32, src, s, e, name);
-        return nearFloatMidpoint(v) ? Float.parseFloat(text(src, s, e)) : (float) v;
-    }
-
-    /** A number the datatype cannot hold would silently become infinity: refused instead. */
-    private static double finite(double v, double max, DataType type, byte[] src, int s, int e, String name) {
-        if (!(Math.abs(v) <= max)) {
-            throw new InvalidTensorException("input '" + name + "': value " + text(src, s, Math.min(e, s + 40))
-                    + " is out of range for " + type + " (largest magnitude " + max + ")");
-        }
-        return v;
-    }
-
-    private static long ranged(long v, long min, long max, DataType type, String name) {
-        if (v < min || v > max) {
-            throw new InvalidTensorException("input '" + name + "': value " + v + " is out of range for " + type);
-        }
-        return v;
     }
 
     public static Layout layout(NumericArray array) {
@@ -368,7 +262,7 @@ public final class TensorDecoder {
         boolean afterComma = false;
         while (i < array.end()) {
             byte c = src[i];
-            if (CLASS[c & 0xff] == WHITESPACE) {
+            if (ArrayTokens.CLASS[c & 0xff] == ArrayTokens.WHITESPACE) {
                 i++;
                 continue;
             }
@@ -407,7 +301,7 @@ public final class TensorDecoder {
                 int end = sink != null && sink.plainDecimals() && total < sink.capacity ? plainDecimal(src, i, array.end(), sink) : -1;
                 boolean written = end >= 0;
                 if (!written) {
-                    end = tokenEnd(src, i, array.end());
+                    end = ArrayTokens.tokenEnd(src, i, array.end());
                 }
                 if (leafDepth == -1) {
                     leafDepth = depth;
@@ -446,193 +340,4 @@ public final class TensorDecoder {
         return new Layout(shape, total);
     }
 
-    static void forEachNumber(NumericArray array, TokenConsumer consumer) {
-        byte[] src = array.source();
-        int i = array.start();
-        while (i < array.end()) {
-            if (CLASS[src[i] & 0xff] != TOKEN) {
-                i++;
-            } else {
-                int end = tokenEnd(src, i, array.end());
-                consumer.accept(i, end);
-                i = end;
-            }
-        }
-    }
-
-    private static int tokenEnd(byte[] src, int i, int limit) {
-        int j = i;
-        while (j < limit && CLASS[src[j] & 0xff] == TOKEN) {
-            j++;
-        }
-        if (j < limit && CLASS[src[j] & 0xff] == FOREIGN) {
-            throw new InvalidTensorException("tensor data must hold only numbers (or true/false for BOOL)");
-        }
-        return j;
-    }
-
-    /** The index just after the ']' that closes the '[' at {@code start}. */
-    static int matchingBracket(byte[] src, int start) {
-        int depth = 0;
-        for (int i = start; i < src.length; i++) {
-            // inside the array, eight bytes at a time past numbers, commas and whitespace
-            while (depth > 0 && i + 8 <= src.length && !structural((long) LITTLE_ENDIAN_LONGS.get(src, i))) {
-                i += 8;
-            }
-            if (i >= src.length) {
-                break;
-            }
-            byte c = src[i];
-            if (CLASS[c & 0xff] == TOKEN) {
-                continue;
-            }
-            if (c == '[') {
-                depth++;
-            } else if (c == ']') {
-                if (--depth == 0) {
-                    return i + 1;
-                }
-            } else if (c == '"' || c == '{') {
-                throw new MalformedJsonException("invalid JSON at byte " + i + ": an array of numbers holds a string or object");
-            }
-        }
-        throw new MalformedJsonException("invalid JSON: unterminated array starting at byte " + start);
-    }
-
-    private static boolean parseBool(byte[] src, int s, int e, String name) {
-        int n = e - s;
-        if (n == 4 && src[s] == 't' && src[s + 1] == 'r' && src[s + 2] == 'u' && src[s + 3] == 'e') {
-            return true;
-        }
-        if (n == 5 && src[s] == 'f' && src[s + 1] == 'a' && src[s + 2] == 'l' && src[s + 3] == 's' && src[s + 4] == 'e') {
-            return false;
-        }
-        if (n == 1 && (src[s] == '0' || src[s] == '1')) {
-            return src[s] == '1';
-        }
-        throw notA("BOOL (true or false)", src, s, e, name);
-    }
-
-    static long parseLong(byte[] src, int s, int e, String name) {
-        int i = s;
-        boolean negative = i < e && src[i] == '-';
-        if (negative) {
-            i++;
-        }
-        if (i == e) {
-            throw notA("integer", src, s, e, name);
-        }
-        long v = 0;
-        for (; i < e; i++) {
-            int d = src[i] - '0';
-            if (d < 0 || d > 9) {
-                throw notA("integer", src, s, e, name);
-            }
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                throw new InvalidTensorException("input '" + name + "': integer " + text(src, s, e) + " is out of range");
-            }
-            v = v * 10 - d;
-        }
-        if (!negative) {
-            if (v == Long.MIN_VALUE) {
-                throw new InvalidTensorException("input '" + name + "': integer " + text(src, s, e) + " is out of range");
-            }
-            v = -v;
-        }
-        return v;
-    }
-
-    private static long parseUnsignedLong(byte[] src, int s, int e, String name) {
-        try {
-            return Long.parseUnsignedLong(text(src, s, e));
-        } catch (NumberFormatException ex) {
-            throw notA("UINT64", src, s, e, name);
-        }
-    }
-
-    /** Exact for decimal numbers of up to 18 significant digits with small exponents; else the JDK's parser. */
-    static double parseDouble(byte[] src, int s, int e, String name) {
-        int i = s;
-        boolean negative = false;
-        if (i < e && src[i] == '-') {
-            negative = true;
-            i++;
-        }
-        long mantissa = 0;
-        int digits = 0;
-        int exp10 = 0;
-        boolean exact = true;
-        boolean any = false;
-        for (; i < e && src[i] >= '0' && src[i] <= '9'; i++) {
-            any = true;
-            if (digits < 18) {
-                mantissa = mantissa * 10 + (src[i] - '0');
-                if (mantissa != 0) {
-                    digits++;
-                }
-            } else {
-                exp10++;
-                exact &= src[i] == '0';
-            }
-        }
-        if (i < e && src[i] == '.') {
-            i++;
-            boolean fraction = false;
-            for (; i < e && src[i] >= '0' && src[i] <= '9'; i++) {
-                fraction = true;
-                if (digits < 18) {
-                    mantissa = mantissa * 10 + (src[i] - '0');
-                    if (mantissa != 0) {
-                        digits++;
-                    }
-                    exp10--;
-                } else {
-                    exact &= src[i] == '0';
-                }
-            }
-            if (!fraction) {
-                throw notA("number", src, s, e, name);
-            }
-        }
-        if (!any) {
-            throw notA("number", src, s, e, name);
-        }
-        if (i < e && (src[i] == 'e' || src[i] == 'E')) {
-            i++;
-            boolean expNegative = false;
-            if (i < e && (src[i] == '+' || src[i] == '-')) {
-                expNegative = src[i] == '-';
-                i++;
-            }
-            int exp = 0;
-            boolean expDigits = false;
-            for (; i < e && src[i] >= '0' && src[i] <= '9'; i++) {
-                expDigits = true;
-                exp = Math.min(exp * 10 + (src[i] - '0'), 100000);
-            }
-            if (!expDigits) {
-                throw notA("number", src, s, e, name);
-            }
-            exp10 += expNegative ? -exp : exp;
-        }
-        if (i != e) {
-            throw notA("number", src, s, e, name);
-        }
-        double v;
-        if (exact && mantissa < (1L << 53) && exp10 >= -22 && exp10 <= 22) {
-            v = exp10 < 0 ? mantissa / POW10[-exp10] : mantissa * POW10[exp10];
-        } else {
-            v = Math.abs(Double.parseDouble(text(src, s, e)));
-        }
-        return negative ? -v : v;
-    }
-
-    private static InvalidTensorException notA(String what, byte[] src, int s, int e, String name) {
-        String t = text(src, s, Math.min(e, s + 40));
-        return new InvalidTensorException("input '" + name + "': element '" + t + "' is not a valid " + what);
-    }
-
-    private static String text(byte[] src, int s, int e) {
-        return new String(src, s, e - s, StandardCharsets.US_ASCII);
-    }
 }

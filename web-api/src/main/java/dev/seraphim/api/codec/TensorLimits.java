@@ -20,9 +20,14 @@ public record TensorLimits(long maxElements, long maxRows) {
     }
 
     /** A request beyond one of the server's size limits (HTTP 413). */
-    public static final class RequestLimitException extends RuntimeException {
+    public static final class RequestLimitException extends RuntimeException implements dev.seraphim.failure.Failure {
         public RequestLimitException(String message) {
             super(message);
+        }
+
+        @Override
+        public dev.seraphim.failure.FailureKind kind() {
+            return dev.seraphim.failure.FailureKind.TOO_LARGE;
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.seraphim.api.drift;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.PageLimit;
 import dev.seraphim.drift.DriftReport;
 import dev.seraphim.drift.DriftStore;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Drift reports of the drift-check job: the latest per model version, and one model's history. */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/drift")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,6 +1,6 @@
 package dev.seraphim.api.edge;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.security.CurrentCaller;
 import dev.seraphim.api.security.ErrorResponses;
 import jakarta.inject.Inject;
@@ -41,13 +41,7 @@ public class EdgeChecks implements Filter {
             return;
         }
         String key = caller.get().map(dev.seraphim.security.Caller::keyId).orElse("anonymous");
-        SlowBodies.Upload upload = slowBodies.begin(key);
-        if (upload == null) {
-            ErrorResponses.write(request, response, request.getRequestURI(), new ApiError(429, "Too Many Requests",
-                    "this API key already has " + slowBodies.perKey() + " request bodies arriving at once"
-                            + " (seraphim.api.uploads.per.key); retry when one has finished", 1, "rejected"));
-            return;
-        }
+        SlowBodies.Upload upload = slowBodies.begin(key, request.getContentLengthLong());
         try {
             chain.doFilter(new SlowBodies.GuardedRequest(request, upload), res);
         } finally {

@@ -46,8 +46,8 @@ public class SlowBodies {
     MetricRegistry metrics;
 
     private final ConcurrentMap<String, AtomicInteger> arriving = new ConcurrentHashMap<>();
-    private Counter tooSlow;
-    private Counter tooMany;
+    Counter tooSlow;
+    Counter tooMany;
 
     @PostConstruct
     void start() {
@@ -58,35 +58,48 @@ public class SlowBodies {
         tooMany = metrics.counter(refused, new Tag("reason", "too_many"));
     }
 
-    int perKey() {
-        return perKey;
-    }
-
     static boolean hasBody(HttpServletRequest request) {
         return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
-    /** A body of this key begins to arrive; null when the key has its cap of bodies arriving already. */
-    Upload begin(String key) {
-        AtomicInteger n = arriving.computeIfAbsent(key, k -> new AtomicInteger());
-        if (n.incrementAndGet() > perKey) {
-            n.decrementAndGet();
-            tooMany.inc();
-            return null;
-        }
-        return new Upload(n, System.nanoTime());
+    /** A body of this key, {@code length} bytes long (-1: chunked), is about to be read. */
+    Upload begin(String key, long length) {
+        return new Upload(arriving.computeIfAbsent(key, k -> new AtomicInteger()), System.nanoTime(), length);
     }
 
-    /** One body arriving; counted against its key until it is read to its end or its request is over. */
+    /**
+     * One body arriving: counted against its key from the first read that waits for it until its last byte (or the
+     * end of its request). A body already in the server's buffers is read at once and held no place; a request whose
+     * body is in waits for its model without holding one either. Only bodies still arriving count.
+     */
     final class Upload {
         private final AtomicInteger count;
         private final long start;
+        private final long length;
         private long bytes;
+        private boolean counted;
         private boolean ended;
 
-        private Upload(AtomicInteger count, long start) {
+        private Upload(AtomicInteger count, long start, long length) {
             this.count = count;
             this.start = start;
+            this.length = length;
+        }
+
+        /** Before each read: the first one takes the body's place in its key's cap, or refuses it with 429. */
+        void reading() throws TooManyBodiesException {
+            if (counted || ended) {
+                return;
+            }
+            synchronized (this) {
+                counted = true;
+            }
+            if (count.incrementAndGet() > perKey) {
+                end();
+                tooMany.inc();
+                throw new TooManyBodiesException("this API key already has " + perKey + " request bodies arriving at once"
+                        + " (seraphim.api.uploads.per.key); retry when one has finished");
+            }
         }
 
         void read(int n) throws SlowBodyException {
@@ -95,6 +108,10 @@ public class SlowBodies {
                 return;
             }
             bytes += n;
+            if (length >= 0 && bytes >= length) {
+                end();
+                return;
+            }
             long elapsed = System.nanoTime() - start;
             if (elapsed > graceSeconds * 1_000_000_000L && bytes * 1_000_000_000.0 / elapsed < minBytesPerSecond) {
                 end();
@@ -109,15 +126,39 @@ public class SlowBodies {
         synchronized void end() {
             if (!ended) {
                 ended = true;
-                count.decrementAndGet();
+                if (counted) {
+                    count.decrementAndGet();
+                }
             }
         }
     }
 
+    /** A body refused because its key has its cap of bodies arriving: an IOException, ending the read where it is. */
+    public static final class TooManyBodiesException extends IOException implements dev.seraphim.failure.Failure {
+        TooManyBodiesException(String message) {
+            super(message);
+        }
+
+        @Override
+        public dev.seraphim.failure.FailureKind kind() {
+            return dev.seraphim.failure.FailureKind.TOO_MANY_REQUESTS;
+        }
+
+        @Override
+        public java.util.OptionalInt retryAfterSeconds() {
+            return java.util.OptionalInt.of(1);
+        }
+    }
+
     /** A body that arrived too slowly: an IOException, so it ends the read wherever the body is read. */
-    public static final class SlowBodyException extends IOException {
+    public static final class SlowBodyException extends IOException implements dev.seraphim.failure.Failure {
         SlowBodyException(String message) {
             super(message);
+        }
+
+        @Override
+        public dev.seraphim.failure.FailureKind kind() {
+            return dev.seraphim.failure.FailureKind.CLIENT_TOO_SLOW;
         }
     }
 
@@ -150,6 +191,7 @@ public class SlowBodies {
 
         @Override
         public int read() throws IOException {
+            upload.reading();
             int b = in.read();
             upload.read(b < 0 ? -1 : 1);
             return b;
@@ -157,6 +199,7 @@ public class SlowBodies {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            upload.reading();
             int n = in.read(b, off, len);
             upload.read(n);
             return n;

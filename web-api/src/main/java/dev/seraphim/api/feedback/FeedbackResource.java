@@ -1,6 +1,8 @@
 package dev.seraphim.api.feedback;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.ApiLimits;
 import dev.seraphim.api.RequestIds;
 import dev.seraphim.api.codec.JsonDocument;
@@ -8,10 +10,10 @@ import dev.seraphim.api.codec.JsonOutput;
 import dev.seraphim.api.codec.NumericArray;
 import dev.seraphim.api.codec.RequestBody;
 import dev.seraphim.api.oip.OipInferRequest;
-import dev.seraphim.api.security.ModelAccess;
+import dev.seraphim.api.inference.ModelAccess;
 import dev.seraphim.feedback.FeedbackLog;
 import dev.seraphim.feedback.LabelledExample;
-import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.engine.ModelTarget;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
@@ -41,6 +43,7 @@ import java.util.Optional;
  * from the audit trail's sampled copy), {@code {"model", "inputs", "label" | "labels"}} labels rows sent with
  * it. Each row becomes one stored example; 201 with their ids.
  */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/feedback")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -102,7 +105,7 @@ public class FeedbackResource {
             }
             inputs = root.get("inputs");
         }
-        ServedModel served = access.find(model, version);
+        ModelTarget served = access.resolve(model, version);
         List<TensorData> tensors = rows(served.descriptor(), inputs);
         long rows = tensors.get(0).rows();
         int[] labels = labels(root, rows, served.descriptor());
@@ -135,20 +138,7 @@ public class FeedbackResource {
         if (!(inputs instanceof List<?> list) || list.isEmpty()) {
             throw new ApiError.BadRequestException("'inputs' must be a non-empty array of OIP tensors {\"name\", \"datatype\", \"shape\", \"data\"}");
         }
-        List<TensorData> given = OipInferRequest.tensors(list, d::input, limits.tensors());
-        List<TensorData> ordered = new ArrayList<>();
-        for (TensorSpec spec : d.inputs()) {
-            TensorData t = given.stream().filter(g -> g.name().equals(spec.name())).findFirst().orElseThrow(() ->
-                    new ApiError.BadRequestException("input '" + spec.name() + "' of model " + d.name() + " is missing"));
-            spec.check(t);
-            if (!ordered.isEmpty() && t.rows() != ordered.get(0).rows()) {
-                throw new ApiError.BadRequestException("all inputs must have the same number of rows (first dimension)");
-            }
-            ordered.add(t);
-        }
-        if (given.size() != ordered.size()) {
-            throw new ApiError.BadRequestException("model " + d.name() + " has inputs " + d.inputs().stream().map(TensorSpec::name).toList());
-        }
+        List<TensorData> ordered = d.inSignatureOrder(OipInferRequest.tensors(list, d::input, limits.tensors()));
         long rows = ordered.get(0).rows();
         if (rows < 1 || rows > MAX_ROWS) {
             throw new ApiError.BadRequestException("feedback takes 1 to " + MAX_ROWS + " rows per request, not " + rows);
@@ -209,9 +199,14 @@ public class FeedbackResource {
     }
 
     /** The request is well formed but cannot be used as feedback (422). */
-    public static class UnprocessableFeedbackException extends RuntimeException {
+    public static class UnprocessableFeedbackException extends RuntimeException implements dev.seraphim.failure.Failure {
         public UnprocessableFeedbackException(String message) {
             super(message);
+        }
+
+        @Override
+        public dev.seraphim.failure.FailureKind kind() {
+            return dev.seraphim.failure.FailureKind.UNPROCESSABLE;
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.seraphim.api.health;
 
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.ServedModel;
 import dev.seraphim.platform.database.Database;
@@ -28,6 +30,7 @@ import java.util.Optional;
  * space, a version FAILED to load, a queue saturated); unhealthy: a model's default version is not served.
  * 200 for healthy and degraded, 503 for unhealthy.
  */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/health")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,6 +1,6 @@
 package dev.seraphim.api.jobs;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ApiError;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;

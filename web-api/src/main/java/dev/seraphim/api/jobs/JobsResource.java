@@ -1,12 +1,14 @@
 package dev.seraphim.api.jobs;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.PageLimit;
 import dev.seraphim.api.codec.JsonDocument;
 import dev.seraphim.api.codec.RequestBody;
-import dev.seraphim.jobs.backup.BackupFolders;
-import dev.seraphim.jobs.backup.BackupManifest;
-import dev.seraphim.jobs.backup.BackupSettings;
+import dev.seraphim.backup.BackupFolders;
+import dev.seraphim.backup.BackupManifest;
+import dev.seraphim.backup.BackupSettings;
 import jakarta.batch.operations.JobExecutionAlreadyCompleteException;
 import jakarta.batch.operations.JobExecutionNotMostRecentException;
 import jakarta.batch.operations.JobExecutionNotRunningException;
@@ -44,6 +46,7 @@ import java.util.Properties;
  * (status, steps, progress, exit status with the failure cause), stop and restart. The same executions are
  * in Liberty's Admin Center Java Batch tool.
  */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/jobs")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

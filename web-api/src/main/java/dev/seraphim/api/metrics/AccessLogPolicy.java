@@ -7,7 +7,7 @@ import java.util.Optional;
  * Which inference requests get an access line in messages.log ({@code seraphim.log.access}). Every request is
  * counted in the metrics and leaves a row in the prediction audit trail either way; the access line is for
  * people reading the log. Under load one line per success rolled messages.log over within a minute, taking
- * the server's warnings with it, and writing it was 7 % of a small request's server CPU (docs/performance.md).
+ * the server's warnings with it, and writing it was 7 % of a small request's server CPU (measured with the benchmark).
  */
 public enum AccessLogPolicy {
     /** A line for every request. */

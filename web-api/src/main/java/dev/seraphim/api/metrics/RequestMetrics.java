@@ -109,7 +109,7 @@ public class RequestMetrics {
      * The request body to hand to {@link #record} with the answer, or null: a body is kept until its answer only
      * where the model's audit payload policy hashes or samples it. Kept for every request, an image's JSON body
      * (1.5-3 MB) lived through the queue of a busy server, survived young collections and filled the old generation
-     * (tiny-cnn at 64 clients: a full collection every 9-12 s, docs/performance.md, seventeenth round).
+     * (tiny-cnn at 64 clients: a full collection every 9-12 s, as the benchmark measured it).
      */
     public byte[] bodyForAudit(String model, byte[] body) {
         return model != null && auditSettings.payload(model).hashes() ? body : null;

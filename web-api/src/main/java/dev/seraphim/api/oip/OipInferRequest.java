@@ -1,11 +1,10 @@
 package dev.seraphim.api.oip;
 
-import dev.seraphim.api.ApiError.BadRequestException;
+import dev.seraphim.api.errors.ApiError.BadRequestException;
 import dev.seraphim.api.codec.JsonDocument;
 import dev.seraphim.api.codec.NumericArray;
 import dev.seraphim.api.codec.TensorDecoder;
 import dev.seraphim.api.codec.TensorLimits;
-import dev.seraphim.inference.InferenceRequest;
 import dev.seraphim.inference.tensor.DataType;
 import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.Shape;
@@ -32,7 +31,7 @@ import java.util.function.Function;
  * bytes of the inputs that declare {@code binary_data_size}, in input order; each is copied once into the
  * buffer libtorch reads.
  */
-public record OipInferRequest(Optional<String> id, InferenceRequest request, Set<String> requestedOutputs,
+public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySection binary, Set<String> requestedOutputs,
                               Set<String> binaryOutputs, boolean allOutputsBinary) {
 
     /** Whether an output is returned as binary data (per-output {@code binary_data} or {@code binary_data_output}). */
@@ -40,9 +39,7 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
         return allOutputsBinary || binaryOutputs.contains(output);
     }
 
-    /** {@code signature} names the model's inputs, so that a wrong datatype is refused before any data is parsed. */
-    static OipInferRequest parse(byte[] body, OptionalInt headerLength, String model, Optional<String> version,
-                                 Function<String, Optional<TensorSpec>> signature, TensorLimits limits) {
+    static OipInferRequest parse(byte[] body, OptionalInt headerLength) {
         int jsonEnd = headerLength.orElse(body.length);
         if (jsonEnd < 0 || jsonEnd > body.length) {
             throw new BadRequestException("Inference-Header-Content-Length is " + jsonEnd + " but the body has " + body.length + " bytes");
@@ -67,14 +64,6 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
         Object inputsValue = root.get("inputs");
         if (!(inputsValue instanceof List<?> inputs) || inputs.isEmpty()) {
             throw new BadRequestException("'inputs' must be a non-empty array of tensors");
-        }
-        List<TensorData> tensors = new ArrayList<>(inputs.size());
-        for (Object input : inputs) {
-            tensors.add(tensor(input, signature, limits, binary));
-        }
-        if (binary.remaining() > 0) {
-            throw new BadRequestException("the body has " + binary.remaining() + " bytes after the binary data its inputs declare"
-                    + " (binary_data_size); send exactly the declared bytes");
         }
         boolean allBinary = false;
         if (root.get("parameters") instanceof Map<?, ?> p && p.containsKey("binary_data_output")) {
@@ -105,10 +94,26 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
                 outputs.add(name);
             }
         }
-        return new OipInferRequest(id, new InferenceRequest(model, version, tensors), outputs, binaryOutputs, allBinary);
+        return new OipInferRequest(id, inputs, binary, outputs, binaryOutputs, allBinary);
     }
 
-    /** OIP input tensors ({"name", "datatype", "shape", "data"} objects) decoded and checked against the signature. */
+    /**
+     * The inputs decoded into tensors, each copied once into the buffer libtorch reads; {@code signature} names the
+     * model's inputs, so that a wrong datatype is refused before any of its data is parsed.
+     */
+    List<TensorData> inputs(Function<String, Optional<TensorSpec>> signature, TensorLimits limits) {
+        List<TensorData> tensors = new ArrayList<>(rawInputs.size());
+        for (Object input : rawInputs) {
+            tensors.add(tensor(input, signature, limits, binary));
+        }
+        if (binary.remaining() > 0) {
+            throw new BadRequestException("the body has " + binary.remaining() + " bytes after the binary data its inputs declare"
+                    + " (binary_data_size); send exactly the declared bytes");
+        }
+        return tensors;
+    }
+
+    /** OIP input tensors ({"name", "datatype", "shape", "data"} objects) decoded and their datatypes checked against the signature. */
     public static List<TensorData> tensors(List<?> inputs, Function<String, Optional<TensorSpec>> signature, TensorLimits limits) {
         List<TensorData> tensors = new ArrayList<>(inputs.size());
         BinarySection none = new BinarySection(new byte[0], 0, false);
@@ -163,7 +168,7 @@ public record OipInferRequest(Optional<String> id, InferenceRequest request, Set
     }
 
     /** The bytes after the JSON header, handed out to the binary inputs in order. */
-    private static final class BinarySection {
+    static final class BinarySection {
         private final byte[] body;
         private final boolean present;
         private int position;

@@ -1,5 +1,7 @@
 package dev.seraphim.api.registry;
 
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.registry.ModelRegistry;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -13,6 +15,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 /** The audit of management actions (registrations, loads, default changes…), newest first. */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/audit/management")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

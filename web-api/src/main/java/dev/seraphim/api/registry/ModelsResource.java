@@ -1,6 +1,8 @@
 package dev.seraphim.api.registry;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ModelLifecycle;
@@ -42,6 +44,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Our model management API: register, inspect, load, unload, default, rollback, settings, delete, archive. */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/models")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

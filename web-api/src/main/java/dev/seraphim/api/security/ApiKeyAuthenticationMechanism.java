@@ -1,6 +1,6 @@
 package dev.seraphim.api.security;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.RequestIds;
 import dev.seraphim.api.RequestOrigin;
 import dev.seraphim.security.KeyDirectory;

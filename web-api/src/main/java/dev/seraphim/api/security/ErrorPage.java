@@ -1,6 +1,6 @@
 package dev.seraphim.api.security;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ApiError;
 import jakarta.inject.Inject;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;

@@ -1,8 +1,8 @@
 package dev.seraphim.api.security;
 
-import dev.seraphim.api.ApiError;
-import dev.seraphim.api.ApiErrorMapper;
 import dev.seraphim.api.RequestIds;
+import dev.seraphim.api.errors.ApiError;
+import dev.seraphim.api.errors.ErrorStyle;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
@@ -12,14 +12,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Answers an error outside JAX-RS (authentication, rate limits, the container's error pages) exactly as the
- * exception mapper would: {@link ApiErrorMapper} renders it in the shape of the API that {@code path} belongs to.
+ * exception mapper would, in the shape of the API that {@code path} belongs to.
  */
 public final class ErrorResponses {
     private ErrorResponses() {
     }
 
     public static void write(HttpServletRequest request, HttpServletResponse response, String path, ApiError error) {
-        Response rendered = ApiErrorMapper.render(error, path);
+        Response rendered = ErrorStyle.forPath(path).render(error, path.startsWith("/") ? path : "/" + path);
         Object requestId = request.getAttribute(RequestIds.PROPERTY);
         try {
             response.setStatus(rendered.getStatus());

@@ -1,6 +1,8 @@
 package dev.seraphim.api.security;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.codec.RequestBody;
 import dev.seraphim.security.AccessAuditTrail;
 import dev.seraphim.security.ApiKey;
@@ -41,6 +43,7 @@ import java.util.List;
  * API keys (admin only, declared in web.xml): create (the secret is in this one response and nowhere else),
  * list, show, rotate with a grace period, revoke. Also the access audit: GET /api/v1/keys/access-audit.
  */
+@ErrorShape(ErrorStyle.PROBLEM)
 @Path("api/v1/keys")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,6 +1,6 @@
 package dev.seraphim.api.security;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.security.Caller;
 import jakarta.inject.Inject;
 import jakarta.servlet.Filter;

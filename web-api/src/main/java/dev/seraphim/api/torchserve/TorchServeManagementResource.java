@@ -1,6 +1,8 @@
 package dev.seraphim.api.torchserve;
 
-import dev.seraphim.api.ApiError;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.ModelNotFoundException;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.registry.ModelLifecycle;
@@ -37,6 +39,7 @@ import java.util.List;
  * TorchServe's management API (pytorch/serve docs/management_api.md) over the same registry: register from the
  * model store, scale workers (0 unloads, more loads), describe, list, set the default, unregister.
  */
+@ErrorShape(ErrorStyle.TORCHSERVE)
 @Path("models")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -96,8 +96,8 @@ class TensorDecoderTest {
         for (int i = 0; i < 10_000; i++) {
             String digits = String.format("%08d", random.nextInt(100_000_000));
             long word = ByteBuffer.wrap(digits.getBytes(StandardCharsets.US_ASCII)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-            assertEquals(8, TensorDecoder.leadingDigits(word), digits);
-            assertEquals(Long.parseLong(digits), TensorDecoder.leadingDigitsValue(word, 8), digits);
+            assertEquals(8, NumberText.leadingDigits(word), digits);
+            assertEquals(Long.parseLong(digits), NumberText.leadingDigitsValue(word, 8), digits);
         }
         for (String notDigits : new String[]{"1234567,", "/1234567", "12:45678", "1234 678", "-1234567", "1234567.", "\u00e912345"}) {
             byte[] b = java.util.Arrays.copyOf(notDigits.getBytes(StandardCharsets.ISO_8859_1), 8);
@@ -105,7 +105,7 @@ class TensorDecoderTest {
             while (b[firstNotDigit] >= '0' && b[firstNotDigit] <= '9') {
                 firstNotDigit++;
             }
-            assertEquals(firstNotDigit, TensorDecoder.leadingDigits(ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), notDigits);
+            assertEquals(firstNotDigit, NumberText.leadingDigits(ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), notDigits);
         }
     }
 
@@ -124,9 +124,9 @@ class TensorDecoderTest {
             }
             long word = ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
             String text = new String(b, StandardCharsets.ISO_8859_1);
-            assertEquals(run, TensorDecoder.leadingDigits(word), text);
+            assertEquals(run, NumberText.leadingDigits(word), text);
             if (run > 0) {
-                assertEquals(Long.parseLong(text.substring(0, run)), TensorDecoder.leadingDigitsValue(word, run), text);
+                assertEquals(Long.parseLong(text.substring(0, run)), NumberText.leadingDigitsValue(word, run), text);
             }
         }
     }
@@ -174,21 +174,21 @@ class TensorDecoderTest {
             String nested = "[[" + "0.5,".repeat(pad) + "1],[" + "2,".repeat(pad) + "3]]";
             for (String a : new String[]{lead + "7]", nested, "[" + "4,".repeat(pad) + "5 ]"}) {
                 byte[] doc = ("{\"a\":" + a + ",\"b\":1}").getBytes(StandardCharsets.UTF_8);
-                assertEquals(5 + a.length(), TensorDecoder.matchingBracket(doc, 5), a);
+                assertEquals(5 + a.length(), ArrayTokens.matchingBracket(doc, 5), a);
             }
             for (String bad : new String[]{"[" + "1,".repeat(pad) + "\"2\"]", "[" + "1,".repeat(pad) + "{}]", "[" + "1,".repeat(pad) + "2"}) {
                 byte[] doc = bad.getBytes(StandardCharsets.UTF_8);
-                assertThrows(MalformedJsonException.class, () -> TensorDecoder.matchingBracket(doc, 0), bad);
+                assertThrows(MalformedJsonException.class, () -> ArrayTokens.matchingBracket(doc, 0), bad);
             }
         }
         for (char c = 0; c < 256; c++) {
             boolean bracket = c == '[' || c == ']' || c == '"' || c == '{' || c == '}';
-            assertEquals(bracket, TensorDecoder.structural(repeated(c)), "byte " + (int) c);
+            assertEquals(bracket, ArrayTokens.structural(repeated(c)), "byte " + (int) c);
             // the byte alone among others, at each place of the word, beside zero, high and digit bytes
             for (long filler : new long[]{repeated('0'), 0L, repeated((char) 0x80), repeated(','), repeated((char) 0xff)}) {
                 for (int at = 0; at < 8; at++) {
                     long word = (filler & ~(0xffL << (8 * at))) | ((long) c << (8 * at));
-                    assertEquals(bracket, TensorDecoder.structural(word), "byte " + (int) c + " at " + at + " in " + Long.toHexString(filler));
+                    assertEquals(bracket, ArrayTokens.structural(word), "byte " + (int) c + " at " + at + " in " + Long.toHexString(filler));
                 }
             }
         }

@@ -1,0 +1,82 @@
+package dev.seraphim.api.errors;
+
+import dev.seraphim.api.codec.JsonOutput;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The error shapes of the API styles. A resource names its shape with {@link ErrorShape}; an answer given
+ * outside any resource (the container's error pages, authentication, an unmatched URL) takes the shape of
+ * the API its path belongs to ({@link #forPath}).
+ */
+public enum ErrorStyle {
+    /** The Open Inference Protocol's {"error": "message"}. */
+    OIP {
+        @Override
+        byte[] body(ApiError e, String instance) {
+            return new JsonOutput().raw("{\"error\":").string(e.message()).raw("}").toByteArray();
+        }
+    },
+    /** TorchServe's {"code": 404, "type": "ModelNotFoundException", "message": "..."}. */
+    TORCHSERVE {
+        @Override
+        byte[] body(ApiError e, String instance) {
+            String type = switch (e.status()) {
+                case 400 -> "BadRequestException";
+                case 404 -> "ModelNotFoundException";
+                case 409 -> "ConflictStatusException";
+                case 413 -> "RequestTooLargeException";
+                case 503 -> "ServiceUnavailableException";
+                case 504 -> "RequestTimeoutException";
+                default -> e.status() < 500 ? "BadRequestException" : "InternalServerException";
+            };
+            return new JsonOutput().raw("{\"code\":").raw(Integer.toString(e.status())).raw(",\"type\":").string(type)
+                    .raw(",\"message\":").string(e.message()).raw("}").toByteArray();
+        }
+    },
+    /** RFC 9457 problem details, the error body of Seraphim's own API (/api/v1). */
+    PROBLEM {
+        @Override
+        byte[] body(ApiError e, String instance) {
+            return new JsonOutput().raw("{\"type\":").string("about:blank")
+                    .raw(",\"title\":").string(e.title())
+                    .raw(",\"status\":").raw(Integer.toString(e.status()))
+                    .raw(",\"detail\":").string(e.message())
+                    .raw(",\"instance\":").string(instance).raw("}").toByteArray();
+        }
+
+        @Override
+        String mediaType() {
+            return PROBLEM_MEDIA_TYPE;
+        }
+    };
+
+    public static final String PROBLEM_MEDIA_TYPE = "application/problem+json";
+
+    abstract byte[] body(ApiError e, String instance);
+
+    String mediaType() {
+        return MediaType.APPLICATION_JSON;
+    }
+
+    /** The answer to {@code e} in this shape; {@code instance} is the request's path (problem+json's "instance"). */
+    public Response render(ApiError e, String instance) {
+        Response.ResponseBuilder r = Response.status(e.status()).type(mediaType()).entity(body(e, instance));
+        if (e.retryAfterSeconds() != null) {
+            r.header("Retry-After", e.retryAfterSeconds());
+        }
+        return r.build();
+    }
+
+    /** The shape of the API a path belongs to, for answers given outside any resource. */
+    public static ErrorStyle forPath(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        if (p.equals("v2") || p.startsWith("v2/")) {
+            return OIP;
+        }
+        if (p.equals("ping") || p.startsWith("ping/") || p.equals("models") || p.startsWith("models/") || p.startsWith("predictions/")) {
+            return TORCHSERVE;
+        }
+        return PROBLEM;
+    }
+}

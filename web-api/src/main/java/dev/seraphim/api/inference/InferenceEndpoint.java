@@ -1,0 +1,78 @@
+package dev.seraphim.api.inference;
+
+import dev.seraphim.api.ApiLimits;
+import dev.seraphim.api.RequestIds;
+import dev.seraphim.api.RequestOrigin;
+import dev.seraphim.api.codec.RequestBody;
+import dev.seraphim.api.errors.ApiError;
+import dev.seraphim.api.metrics.RequestMetrics;
+import dev.seraphim.inference.ModelRef;
+import dev.seraphim.inference.engine.ModelTarget;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One inference over HTTP, the same for every API style: read the body, resolve the model once, decode (the
+ * style's), infer through the boundary, encode (the style's), record metrics, audit and the access line; any
+ * failure rendered in the style's error shape and recorded the same way.
+ */
+@ApplicationScoped
+public class InferenceEndpoint {
+    @Inject
+    ModelAccess access;
+
+    @Inject
+    RequestMetrics metrics;
+
+    @Inject
+    ApiLimits limits;
+
+    /** {@code model} null: the body names it (the style's {@link InferenceStyle#model}). */
+    public <P> CompletionStage<Response> serve(HttpServletRequest http, InputStream in, String model, Optional<String> version,
+                                               InferenceStyle<P> style) {
+        long start = System.nanoTime();
+        RequestOrigin origin = RequestIds.origin(http);
+        String[] named = {model, version.orElse(null)};
+        try {
+            byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
+            P parsed = null;
+            ModelRef ref;
+            if (model == null) {
+                parsed = style.parse(body, http);
+                ref = style.model(parsed);
+                named[0] = ref.name();
+                named[1] = ref.version().orElse(null);
+            } else {
+                ref = ModelRef.of(model, version);
+            }
+            ModelTarget target = access.resolve(ref);
+            P request = parsed != null ? parsed : style.parse(body, http);
+            InferenceStyle.Decoded decoded = style.decode(request, target.descriptor());
+            byte[] audited = metrics.bodyForAudit(ref.name(), body);
+            return access.infer(target, decoded.inputs(), decoded.requestedOutputs()).handle((result, failure) -> {
+                if (failure != null) {
+                    return fail(failure, style, origin, named, http, start);
+                }
+                Answer answer = style.encode(result, request);
+                metrics.record(style.api(), origin, ref.name(), result.version(), "success", 200, result, start, audited, answer.body());
+                return answer.response();
+            });
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.completedFuture(fail(e, style, origin, named, http, start));
+        }
+    }
+
+    private Response fail(Throwable failure, InferenceStyle<?> style, RequestOrigin origin, String[] named, HttpServletRequest http, long start) {
+        ApiError error = ApiError.of(failure);
+        metrics.record(style.api(), origin, named[0], named[1], error.outcome(), error.status(), start);
+        return style.errors().render(error, http.getRequestURI());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.seraphim.api.inference;
+
+import dev.seraphim.api.WorkerThreadAnswers;
+import dev.seraphim.api.security.CurrentCaller;
+import dev.seraphim.inference.InferenceResult;
+import dev.seraphim.inference.ModelRef;
+import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.engine.InferenceGate;
+import dev.seraphim.inference.engine.ModelTarget;
+import dev.seraphim.inference.tensor.TensorData;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The web tier's side of the inference boundary ({@link InferenceGate}): every endpoint that runs or describes a
+ * model resolves it here, with the calling key's model allow-list, so none can forget the check.
+ */
+@ApplicationScoped
+public class ModelAccess {
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    InferenceEngine engine;
+
+    /** The engine's request path, asked for once: a plain object, no EJB invocation per request. */
+    private InferenceGate gate;
+
+    @PostConstruct
+    void init() {
+        gate = engine.gate();
+    }
+
+    public ModelTarget resolve(String model, Optional<String> version) {
+        return resolve(ModelRef.of(model, version));
+    }
+
+    public ModelTarget resolve(ModelRef ref) {
+        return gate.resolve(ref, caller.get());
+    }
+
+    /**
+     * Runs a request on a resolved version. Its answer may be written on the batch worker's thread, which is made
+     * safe for that first.
+     */
+    public CompletableFuture<InferenceResult> infer(ModelTarget target, List<TensorData> inputs, Set<String> requestedOutputs) {
+        return WorkerThreadAnswers.clearedOnWorker(gate.infer(target, inputs, requestedOutputs));
+    }
+
+    /** The versions of a model loaded on this server, sorted. */
+    public List<String> loadedVersions(String model) {
+        return gate.loadedVersions(model);
+    }
+}

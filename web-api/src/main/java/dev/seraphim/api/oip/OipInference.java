@@ -1,0 +1,96 @@
+package dev.seraphim.api.oip;
+
+import dev.seraphim.api.codec.JsonOutput;
+import dev.seraphim.api.codec.TensorLimits;
+import dev.seraphim.api.errors.ApiError;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.inference.Answer;
+import dev.seraphim.api.inference.InferenceStyle;
+import dev.seraphim.inference.InferenceResult;
+import dev.seraphim.inference.model.ModelDescriptor;
+import dev.seraphim.inference.tensor.TensorData;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/** The Open Inference Protocol's inference body, JSON or with the binary tensor data extension, in and out. */
+final class OipInference implements InferenceStyle<OipInferRequest> {
+    /** The binary tensor data extension's header: the length of the JSON part of a request or response body. */
+    static final String BINARY_HEADER = "Inference-Header-Content-Length";
+
+    private final TensorLimits limits;
+
+    OipInference(TensorLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public String api() {
+        return "oip";
+    }
+
+    @Override
+    public ErrorStyle errors() {
+        return ErrorStyle.OIP;
+    }
+
+    @Override
+    public OipInferRequest parse(byte[] body, HttpServletRequest http) {
+        return OipInferRequest.parse(body, headerLength(http.getHeader(BINARY_HEADER)));
+    }
+
+    @Override
+    public Decoded decode(OipInferRequest request, ModelDescriptor signature) {
+        return new Decoded(request.inputs(signature::input, limits), request.requestedOutputs());
+    }
+
+    @Override
+    public Answer encode(InferenceResult result, OipInferRequest request) {
+        JsonOutput json = new JsonOutput().raw("{\"model_name\":").string(result.model())
+                .raw(",\"model_version\":").string(result.version());
+        request.id().ifPresent(id -> json.raw(",\"id\":").string(id));
+        json.raw(",\"outputs\":[");
+        boolean first = true;
+        List<TensorData> binary = new ArrayList<>();
+        for (TensorData out : result.outputs()) {
+            if (!request.requestedOutputs().isEmpty() && !request.requestedOutputs().contains(out.name())) {
+                continue;
+            }
+            json.raw(first ? "" : ",");
+            first = false;
+            json.raw("{\"name\":").string(out.name()).raw(",\"datatype\":").string(out.dataType().name())
+                    .raw(",\"shape\":").shape(out.shape());
+            if (request.binary(out.name())) {
+                json.raw(",\"parameters\":{\"binary_data_size\":" + out.data().remaining() + "}}");
+                binary.add(out);
+            } else {
+                json.raw(",\"data\":").flatData(out).raw("}");
+            }
+        }
+        json.raw("]}");
+        int jsonLength = json.length();
+        if (binary.isEmpty()) {
+            return Answer.json(json.toByteArray());
+        }
+        for (TensorData out : binary) {
+            json.littleEndian(out);
+        }
+        return new Answer(json.toByteArray(), MediaType.APPLICATION_OCTET_STREAM, Map.of(BINARY_HEADER, jsonLength));
+    }
+
+    private static OptionalInt headerLength(String value) {
+        if (value == null) {
+            return OptionalInt.empty();
+        }
+        try {
+            return OptionalInt.of(Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            throw new ApiError.BadRequestException(BINARY_HEADER + " must be the byte length of the JSON part of the body, not '"
+                    + value.replaceAll("[^0-9A-Za-z -]", "?") + "'");
+        }
+    }
+}

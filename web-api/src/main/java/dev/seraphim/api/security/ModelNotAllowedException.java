@@ -1,9 +1,0 @@
-package dev.seraphim.api.security;
-
-/** The caller's key has a model allow-list that does not include this model. */
-public class ModelNotAllowedException extends RuntimeException {
-    public ModelNotAllowedException(String model) {
-        super("this API key may not use model " + (model != null && model.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") ? model : "?")
-                + "; ask an admin to add it to the key's models");
-    }
-}
