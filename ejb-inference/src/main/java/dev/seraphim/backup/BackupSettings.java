@@ -13,9 +13,9 @@ public class BackupSettings {
     @ConfigProperty(name = "seraphim.backup.dir", defaultValue = ".seraphim/backups")
     String directory;
 
+    /** the model files a backup copies are the registry's: its setting, declared once */
     @Inject
-    @ConfigProperty(name = "seraphim.registry.store", defaultValue = ".seraphim/models")
-    String modelStore;
+    dev.seraphim.registry.RegistrySettings registry;
 
     @Inject
     @ConfigProperty(name = "seraphim.backup.keep", defaultValue = "7")
@@ -30,7 +30,7 @@ public class BackupSettings {
     }
 
     public Path modelStore() {
-        return Path.of(modelStore).toAbsolutePath().normalize();
+        return registry.store();
     }
 
     public int keep() {

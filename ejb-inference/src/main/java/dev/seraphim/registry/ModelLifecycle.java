@@ -17,7 +17,6 @@ import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
-import jakarta.json.JsonObject;
 import jakarta.persistence.OptimisticLockException;
 
 import java.io.IOException;
@@ -123,26 +122,18 @@ public class ModelLifecycle {
         return artifacts;
     }
 
-    /** What a registration carries besides the file. */
-    public record Registration(JsonObject metadata, String fileName, String actor) {
-    }
-
-    public ModelVersion register(InputStream file, Registration r) {
+    public ModelVersion register(InputStream file, ModelRegistration r) {
         return changes.locked(() -> {
-            JsonObject m = r.metadata();
             ArtifactStore.Staged staged = artifacts.stage(file, settings.maxUploadBytes());
             ArtifactStore.Staged model = staged;
             String fileName = "model.pt";
             try {
                 Optional<ModelArchive.Manifest> mar = ModelArchive.manifest(staged.file());
-                String name = m.getString("name", mar.flatMap(ModelArchive.Manifest::modelName).orElse(null));
+                String name = r.name().or(() -> mar.flatMap(ModelArchive.Manifest::modelName)).orElse(null);
                 if (name == null || !ModelDescriptors.MODEL_NAME.matcher(name).matches()) {
                     throw new InvalidArtifactException("metadata 'name' is required and must match " + ModelDescriptors.MODEL_NAME.pattern());
                 }
-                String version = m.getString("version", null);
-                if (version == null) {
-                    version = registry.nextVersion(name);
-                }
+                String version = r.version().orElseGet(() -> registry.nextVersion(name));
                 if (registry.findVersion(name, version).isPresent()) {
                     throw new RegistryConflictException("model " + name + " already has a version " + version);
                 }
@@ -156,13 +147,8 @@ public class ModelLifecycle {
                         }
                     }
                 }
-                ModelDescriptor d;
-                try {
-                    d = ModelDescriptors.fromJson(m, name, version, model.file());
-                } catch (IllegalArgumentException | ArithmeticException e) {
-                    throw new InvalidArtifactException("metadata: " + e.getMessage());
-                }
-                boolean probe = m.getBoolean("signature_check", true);
+                ModelDescriptor d = r.bind(name, version, model.file());
+                boolean probe = r.signatureCheck();
                 Optional<String> mismatch = engine.signatureMismatch(d, probe);
                 if (mismatch.isPresent()) {
                     throw new InvalidArtifactException(mismatch.get());
@@ -171,8 +157,9 @@ public class ModelLifecycle {
                 String registeredName = name;
                 String registeredVersion = version;
                 try {
-                    registry.register(d, m.getString("description", null), m.getString("owner", r.actor()),
-                            m.getString("description", null), artifact, json(m, "labels"), json(m, "metrics"), r.actor());
+                    String description = r.description().orElse(null);
+                    registry.register(d, description, r.owner().orElse(r.actor()), description, artifact,
+                            r.labelsJson().orElse(null), r.metricsJson().orElse(null), r.actor());
                 } catch (RuntimeException e) {
                     artifacts.delete(artifact.relativePath());
                     throw e;
@@ -181,7 +168,7 @@ public class ModelLifecycle {
                         + artifact.bytes() + " bytes" + (mar.isPresent() ? " from a .mar" : "")
                         + (probe ? ", signature checked on a sample input" : ", signature not checked (signature_check false)"),
                         null, engineSettings.serverName());
-                if (m.getBoolean("load", true)) {
+                if (r.load()) {
                     loadLocked(registeredName, registeredVersion, r.actor());
                 }
                 replicas.refreshRegistered();
@@ -193,10 +180,6 @@ public class ModelLifecycle {
                 }
             }
         });
-    }
-
-    private static String json(JsonObject m, String key) {
-        return m.containsKey(key) && !m.isNull(key) ? m.get(key).toString() : null;
     }
 
     public ModelVersion load(String name, String version, String actor) {

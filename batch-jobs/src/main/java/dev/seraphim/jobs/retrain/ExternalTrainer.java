@@ -7,8 +7,11 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.Json;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
 
 import java.io.BufferedWriter;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +55,11 @@ public class ExternalTrainer extends AbstractBatchlet {
         List<LabelledExample> training = data.examples(plan, false);
         try (BufferedWriter w = Files.newBufferedWriter(examples)) {
             for (LabelledExample e : training) {
-                w.write("{\"id\":" + e.id() + ",\"label\":" + e.label() + ",\"inputs\":" + e.inputs() + "}\n");
+                JsonValue inputs;
+                try (JsonReader r = Json.createReader(new StringReader(e.inputs()))) {
+                    inputs = r.readValue();
+                }
+                w.write(Json.createObjectBuilder().add("id", e.id()).add("label", e.label()).add("inputs", inputs).build() + "\n");
             }
         }
         if (settings.externalCommand().isPresent()) {

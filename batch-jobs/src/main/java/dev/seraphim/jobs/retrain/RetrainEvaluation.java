@@ -1,12 +1,12 @@
 package dev.seraphim.jobs.retrain;
 
-import dev.seraphim.training.TrainingSet;
-import dev.seraphim.training.HeldOutAccuracy;
 import dev.seraphim.inference.engine.EngineSettings;
 import dev.seraphim.inference.model.ModelDescriptor;
-import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ModelLifecycle;
+import dev.seraphim.registry.ModelRegistration;
 import dev.seraphim.registry.ModelVersion;
+import dev.seraphim.training.HeldOutAccuracy;
+import dev.seraphim.training.TrainingSet;
 import jakarta.annotation.Resource;
 import jakarta.batch.api.AbstractBatchlet;
 import jakarta.batch.runtime.context.JobContext;
@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -87,16 +86,13 @@ public class RetrainEvaluation extends AbstractBatchlet {
                 .add("baseline_accuracy", currentAccuracy).add("baseline_version", current.version()).add("gain", gain)
                 .add("train_examples", trainRows).add("heldout_examples", heldOutRows).add("epochs", plan.training().epochs())
                 .add("trainer", plan.trainer()).add("retrain_execution_id", job.getExecutionId()).build();
-        // the candidate replaces the default version, so it keeps that version's serving settings too
-        JsonObjectBuilder base = Json.createObjectBuilder(ModelDescriptors.signature(currentDescriptor));
-        ModelDescriptors.settings(currentDescriptor).forEach(base::add);
-        JsonObject metadata = base.add("name", model)
-                .add("description", "retrained from version " + plan.baseVersion() + " on " + trainRows + " labelled examples"
-                        + (plan.reason() == null || plan.reason().isBlank() ? "" : " (" + plan.reason() + ")"))
-                .add("metrics", metrics).add("load", plan.training().canary()).build();
+        // the candidate replaces the default version, so it keeps that version's signature and serving settings too
+        ModelRegistration registration = ModelRegistration.like(currentDescriptor, "retrained from version " + plan.baseVersion()
+                + " on " + trainRows + " labelled examples" + (plan.reason() == null || plan.reason().isBlank() ? "" : " (" + plan.reason() + ")"),
+                metrics.toString(), plan.training().canary(), "retrain");
         ModelVersion registered;
         try (InputStream in = Files.newInputStream(candidate)) {
-            registered = lifecycle.register(in, new ModelLifecycle.Registration(metadata, "model.pt", "retrain"));
+            registered = lifecycle.register(in, registration);
         }
         String status = "REGISTERED version " + registered.version() + (plan.training().canary() ? " (loaded as canary)" : "") + ": " + figures;
         LOG.info("retrain of " + model + ": " + status);

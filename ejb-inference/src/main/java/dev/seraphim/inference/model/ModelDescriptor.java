@@ -1,5 +1,6 @@
 package dev.seraphim.inference.model;
 
+import dev.seraphim.inference.handler.ImageClassifier;
 import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
@@ -17,7 +18,7 @@ import java.util.Set;
  */
 public record ModelDescriptor(String name, String version, Path file, List<TensorSpec> inputs,
                               List<TensorSpec> outputs, BatchingOverrides batching, Optional<Long> timeoutMillis,
-                              Optional<Integer> intraOpThreads) {
+                              Optional<Integer> intraOpThreads, Optional<ImageClassifier> handler) {
 
     public ModelDescriptor {
         inputs = List.copyOf(inputs);

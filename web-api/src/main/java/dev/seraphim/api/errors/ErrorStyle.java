@@ -1,8 +1,11 @@
 package dev.seraphim.api.errors;
 
-import dev.seraphim.api.codec.JsonOutput;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The error shapes of the API styles. A resource names its shape with {@link ErrorShape}; an answer given
@@ -14,7 +17,7 @@ public enum ErrorStyle {
     OIP {
         @Override
         byte[] body(ApiError e, String instance) {
-            return new JsonOutput().raw("{\"error\":").string(e.message()).raw("}").toByteArray();
+            return bytes(Json.createObjectBuilder().add("error", text(e.message())));
         }
     },
     /** TorchServe's {"code": 404, "type": "ModelNotFoundException", "message": "..."}. */
@@ -30,19 +33,15 @@ public enum ErrorStyle {
                 case 504 -> "RequestTimeoutException";
                 default -> e.status() < 500 ? "BadRequestException" : "InternalServerException";
             };
-            return new JsonOutput().raw("{\"code\":").raw(Integer.toString(e.status())).raw(",\"type\":").string(type)
-                    .raw(",\"message\":").string(e.message()).raw("}").toByteArray();
+            return bytes(Json.createObjectBuilder().add("code", e.status()).add("type", type).add("message", text(e.message())));
         }
     },
     /** RFC 9457 problem details, the error body of Seraphim's own API (/api/v1). */
     PROBLEM {
         @Override
         byte[] body(ApiError e, String instance) {
-            return new JsonOutput().raw("{\"type\":").string("about:blank")
-                    .raw(",\"title\":").string(e.title())
-                    .raw(",\"status\":").raw(Integer.toString(e.status()))
-                    .raw(",\"detail\":").string(e.message())
-                    .raw(",\"instance\":").string(instance).raw("}").toByteArray();
+            return bytes(Json.createObjectBuilder().add("type", "about:blank").add("title", text(e.title())).add("status", e.status())
+                    .add("detail", text(e.message())).add("instance", text(instance)));
         }
 
         @Override
@@ -54,6 +53,14 @@ public enum ErrorStyle {
     public static final String PROBLEM_MEDIA_TYPE = "application/problem+json";
 
     abstract byte[] body(ApiError e, String instance);
+
+    private static String text(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static byte[] bytes(JsonObjectBuilder body) {
+        return body.build().toString().getBytes(StandardCharsets.UTF_8);
+    }
 
     String mediaType() {
         return MediaType.APPLICATION_JSON;

@@ -61,7 +61,7 @@ public class InferenceEndpoint {
                 if (failure != null) {
                     return fail(failure, style, origin, named, http, start);
                 }
-                Answer answer = style.encode(result, request);
+                Answer answer = style.encode(result, request, target.descriptor());
                 metrics.record(style.api(), origin, ref.name(), result.version(), "success", 200, result, start, audited, answer.body());
                 return answer.response();
             });

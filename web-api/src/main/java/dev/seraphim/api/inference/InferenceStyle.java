@@ -31,8 +31,8 @@ public interface InferenceStyle<P> {
     /** The input tensors and the outputs asked for (empty: all), the model's signature at hand for datatypes. */
     Decoded decode(P parsed, ModelDescriptor signature);
 
-    /** The answer's body and headers. */
-    Answer encode(InferenceResult result, P parsed);
+    /** The answer's body and headers; {@code signature} for a handler's post-processing. */
+    Answer encode(InferenceResult result, P parsed, ModelDescriptor signature);
 
     record Decoded(List<TensorData> inputs, Set<String> requestedOutputs) {
         public Decoded(List<TensorData> inputs) {

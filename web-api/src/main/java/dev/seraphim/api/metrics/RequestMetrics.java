@@ -9,12 +9,12 @@ import dev.seraphim.audit.PredictionAuditTrail;
 import dev.seraphim.audit.PredictionIntake;
 import dev.seraphim.audit.PredictionRecord;
 import dev.seraphim.inference.InferenceResult;
-import dev.seraphim.inference.engine.EngineSettings;
+import dev.seraphim.platform.ServerIdentity;
 import dev.seraphim.inference.engine.InferenceEngine;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -61,7 +62,7 @@ public class RequestMetrics {
     AuditSettings auditSettings;
 
     @Inject
-    EngineSettings engineSettings;
+    ServerIdentity identity;
 
     /** Asked once: the server's name, and the audit intake (no container call per record). */
     private String serverName;
@@ -72,20 +73,25 @@ public class RequestMetrics {
     private AccessLineBudget failureLines;
     private org.eclipse.microprofile.metrics.Counter suppressedLines;
 
+    @Inject
+    @ConfigProperty(name = AccessLogPolicy.KEY)
+    Optional<String> accessLogSetting;
+
+    @Inject
+    @ConfigProperty(name = "seraphim.log.access.failures.per.second", defaultValue = "20")
+    int failureLinesPerSecond;
+
     @PostConstruct
     void start() {
-        serverName = engineSettings.serverName();
+        serverName = identity.name();
         intake = audit.intake();
-        String configured = ConfigProvider.getConfig(RequestMetrics.class.getClassLoader())
-                .getOptionalValue(AccessLogPolicy.KEY, String.class).orElse(null);
+        String configured = accessLogSetting.orElse(null);
         accessLog = configured == null ? AccessLogPolicy.DEFAULT : AccessLogPolicy.named(configured).orElseGet(() -> {
             LOG.warning(AccessLogPolicy.KEY + " is '" + configured + "', not all, failures or none: access lines for "
                     + AccessLogPolicy.DEFAULT.name().toLowerCase(Locale.ROOT) + " only");
             return AccessLogPolicy.DEFAULT;
         });
-        int perSecond = ConfigProvider.getConfig(RequestMetrics.class.getClassLoader())
-                .getOptionalValue("seraphim.log.access.failures.per.second", Integer.class).orElse(20);
-        failureLines = new AccessLineBudget(perSecond);
+        failureLines = new AccessLineBudget(failureLinesPerSecond);
         suppressedLines = registry.counter(Metadata.builder().withName("seraphim_log_access_lines_suppressed")
                 .withDescription("Access lines of failed requests not written (over seraphim.log.access.failures.per.second);"
                         + " a summary line says how many per 10 s").build());

@@ -49,7 +49,7 @@ final class OipInference implements InferenceStyle<OipInferRequest> {
     }
 
     @Override
-    public Answer encode(InferenceResult result, OipInferRequest request) {
+    public Answer encode(InferenceResult result, OipInferRequest request, ModelDescriptor signature) {
         JsonOutput json = new JsonOutput().raw("{\"model_name\":").string(result.model())
                 .raw(",\"model_version\":").string(result.version());
         request.id().ifPresent(id -> json.raw(",\"id\":").string(id));

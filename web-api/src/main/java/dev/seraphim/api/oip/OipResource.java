@@ -1,7 +1,6 @@
 package dev.seraphim.api.oip;
 
 import dev.seraphim.api.ApiLimits;
-import dev.seraphim.api.codec.JsonOutput;
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.inference.InferenceEndpoint;
@@ -12,6 +11,8 @@ import dev.seraphim.inference.tensor.TensorSpec;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -59,9 +60,8 @@ public class OipResource {
 
     @GET
     public Response serverMetadata() {
-        JsonOutput json = new JsonOutput().raw("{\"name\":").string("seraphim")
-                .raw(",\"version\":").string(Version.SERVER).raw(",\"extensions\":[\"binary_tensor_data\"]}");
-        return Response.ok(json.toByteArray()).build();
+        return Response.ok(Json.createObjectBuilder().add("name", "seraphim").add("version", Version.SERVER)
+                .add("extensions", Json.createArrayBuilder().add("binary_tensor_data")).build().toString()).build();
     }
 
     @GET
@@ -115,26 +115,23 @@ public class OipResource {
     }
 
     private Response metadata(ModelTarget target) {
-        JsonOutput json = new JsonOutput().raw("{\"name\":").string(target.name()).raw(",\"versions\":[");
-        List<String> versions = access.loadedVersions(target.name());
-        for (int i = 0; i < versions.size(); i++) {
-            json.raw(i > 0 ? "," : "").string(versions.get(i));
-        }
-        json.raw("]").raw(",\"platform\":").string(PLATFORM).raw(",\"inputs\":");
-        specs(json, target.descriptor().inputs());
-        json.raw(",\"outputs\":");
-        specs(json, target.descriptor().outputs());
-        return Response.ok(json.raw("}").toByteArray()).build();
+        JsonArrayBuilder versions = Json.createArrayBuilder();
+        access.loadedVersions(target.name()).forEach(versions::add);
+        return Response.ok(Json.createObjectBuilder().add("name", target.name()).add("versions", versions).add("platform", PLATFORM)
+                .add("inputs", specs(target.descriptor().inputs())).add("outputs", specs(target.descriptor().outputs()))
+                .build().toString()).build();
     }
 
-    private static void specs(JsonOutput json, List<TensorSpec> specs) {
-        json.raw("[");
-        for (int i = 0; i < specs.size(); i++) {
-            TensorSpec s = specs.get(i);
-            json.raw(i > 0 ? ",{" : "{").raw("\"name\":").string(s.name()).raw(",\"datatype\":").string(s.dataType().name())
-                    .raw(",\"shape\":").shape(s.shape()).raw("}");
+    private static JsonArrayBuilder specs(List<TensorSpec> specs) {
+        JsonArrayBuilder out = Json.createArrayBuilder();
+        for (TensorSpec s : specs) {
+            JsonArrayBuilder shape = Json.createArrayBuilder();
+            for (long d : s.shape()) {
+                shape.add(d);
+            }
+            out.add(Json.createObjectBuilder().add("name", s.name()).add("datatype", s.dataType().name()).add("shape", shape));
         }
-        json.raw("]");
+        return out;
     }
 
     private static Response readiness(ModelTarget target) {

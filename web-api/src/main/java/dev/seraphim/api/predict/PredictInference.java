@@ -80,7 +80,7 @@ final class PredictInference implements InferenceStyle<Map<String, Object>> {
     }
 
     @Override
-    public Answer encode(InferenceResult result, Map<String, Object> root) {
+    public Answer encode(InferenceResult result, Map<String, Object> root, ModelDescriptor signature) {
         JsonOutput json = new JsonOutput().raw("{\"model\":").string(result.model())
                 .raw(",\"version\":").string(result.version()).raw(",\"outputs\":{");
         for (int i = 0; i < result.outputs().size(); i++) {

@@ -6,6 +6,7 @@ import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ModelLifecycle;
+import dev.seraphim.registry.ModelRegistration;
 import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.ModelVersion;
 import jakarta.enterprise.context.RequestScoped;
@@ -73,8 +74,9 @@ public class ModelsResource {
                 .orElseThrow(() -> new ApiError.BadRequestException("the multipart body needs a 'file' part (a TorchScript .pt or a .mar)"));
         JsonObject metadata = parts.stream().filter(p -> "metadata".equals(p.getName())).findFirst()
                 .map(ModelsResource::metadata).orElse(JsonValue.EMPTY_JSON_OBJECT);
+        ModelRegistration registration = ModelRegistration.fromMetadata(metadata, actor());
         try (InputStream in = file.getContent()) {
-            ModelVersion v = lifecycle.register(in, new ModelLifecycle.Registration(metadata, file.getFileName().orElse("model.pt"), actor()));
+            ModelVersion v = lifecycle.register(in, registration);
             return Response.created(uri.getBaseUriBuilder().path("api/v1/models/{n}/versions/{v}").build(v.model().name(), v.version()))
                     .entity(view(v).toString()).build();
         }

@@ -20,11 +20,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * TorchServe's predictions body for TorchScript models here: a nested array (a model with one input) or an object
- * of input name to nested array; the answer is the output as a nested array (one output) or an object of output
+ * TorchServe's predictions body: for a model with an image_classifier handler, the image itself, answered with its
+ * top classes ({"label": probability}); otherwise JSON tensors, a nested array (a model with one input) or an object
+ * of input name to nested array, answered with the output as a nested array (one output) or an object of output
  * name to nested array.
  */
-final class TorchServeInference implements InferenceStyle<Object> {
+final class TorchServeInference implements InferenceStyle<byte[]> {
     private final TensorLimits limits;
 
     TorchServeInference(TensorLimits limits) {
@@ -41,18 +42,25 @@ final class TorchServeInference implements InferenceStyle<Object> {
         return ErrorStyle.TORCHSERVE;
     }
 
+    /** The body as it came: an image for a model with an image handler, else JSON tensors (read in {@link #decode}). */
     @Override
-    public Object parse(byte[] body, HttpServletRequest http) {
-        try {
-            return JsonDocument.parse(body);
-        } catch (RuntimeException e) {
-            throw new ApiError.BadRequestException("this server's TorchScript models take JSON tensors: send a nested array of "
-                    + "numbers, or an object of input name to nested array (" + e.getMessage() + ")");
-        }
+    public byte[] parse(byte[] body, HttpServletRequest http) {
+        return body;
     }
 
     @Override
-    public Decoded decode(Object doc, ModelDescriptor signature) {
+    public Decoded decode(byte[] body, ModelDescriptor signature) {
+        if (signature.handler().isPresent() && !looksLikeJson(body)) {
+            return new Decoded(List.of(signature.handler().get().tensor(signature.inputs().get(0).name(), body)));
+        }
+        Object doc;
+        try {
+            doc = JsonDocument.parse(body);
+        } catch (RuntimeException e) {
+            throw new ApiError.BadRequestException("this model takes JSON tensors: send a nested array of numbers, or an object of"
+                    + " input name to nested array (" + e.getMessage() + ")" + (signature.handler().isPresent() ? "" : "; models"
+                    + " registered with an image_classifier handler take the image itself (docs/handlers.md)"));
+        }
         List<TensorData> inputs = new ArrayList<>();
         List<TensorSpec> specs = signature.inputs();
         if (doc instanceof NumericArray array && specs.size() == 1) {
@@ -72,7 +80,16 @@ final class TorchServeInference implements InferenceStyle<Object> {
     }
 
     @Override
-    public Answer encode(InferenceResult result, Object doc) {
+    public Answer encode(InferenceResult result, byte[] body, ModelDescriptor signature) {
+        if (signature.handler().isPresent() && !looksLikeJson(body)) {
+            // TorchServe's image classifier: {"label": probability, ...}, most probable first
+            jakarta.json.JsonObjectBuilder top = jakarta.json.Json.createObjectBuilder();
+            TensorData scores = result.outputs().get(0);
+            float[] row = new float[(int) scores.shape()[scores.shape().length - 1]];
+            scores.data().duplicate().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(row);
+            signature.handler().get().classification().top(row).forEach((label, p) -> top.add(label, p));
+            return Answer.json(top.build().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         JsonOutput json = new JsonOutput();
         if (result.outputs().size() == 1) {
             json.nestedData(result.outputs().get(0));
@@ -84,5 +101,18 @@ final class TorchServeInference implements InferenceStyle<Object> {
             json.raw("}");
         }
         return Answer.json(json.toByteArray());
+    }
+
+    /** A JSON tensor body starts with '[' or '{' after blanks; no image format does. */
+    private static boolean looksLikeJson(byte[] body) {
+        for (byte b : body) {
+            if (b == '[' || b == '{') {
+                return true;
+            }
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return false;
     }
 }

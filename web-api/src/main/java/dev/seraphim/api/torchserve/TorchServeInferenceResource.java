@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -62,6 +63,19 @@ public class TorchServeInferenceResource {
     @Path("predictions/{model}")
     public CompletionStage<Response> predict(@PathParam("model") String model, InputStream body) {
         return endpoint.serve(http, body, model, Optional.empty(), style);
+    }
+
+    /** {@code curl -T image.jpg}: TorchServe takes PUT as POST. */
+    @PUT
+    @Path("predictions/{model}")
+    public CompletionStage<Response> put(@PathParam("model") String model, InputStream body) {
+        return predict(model, body);
+    }
+
+    @PUT
+    @Path("predictions/{model}/{version}")
+    public CompletionStage<Response> putVersion(@PathParam("model") String model, @PathParam("version") String version, InputStream body) {
+        return predictVersion(model, version, body);
     }
 
     @POST

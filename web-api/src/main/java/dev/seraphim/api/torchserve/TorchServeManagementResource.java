@@ -6,6 +6,7 @@ import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.ModelNotFoundException;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.registry.ModelLifecycle;
+import dev.seraphim.registry.ModelRegistration;
 import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.ModelVersion;
 import dev.seraphim.registry.RegisteredModel;
@@ -105,7 +106,7 @@ public class TorchServeManagementResource {
         }
         ModelVersion v;
         try (InputStream in = Files.newInputStream(file)) {
-            v = lifecycle.register(in, new ModelLifecycle.Registration(metadata.build(), file.getFileName().toString(), actor()));
+            v = lifecycle.register(in, ModelRegistration.fromMetadata(metadata.build(), actor()));
         }
         if (initialWorkers > 0 && !synchronous) {
             return Response.accepted(status("Processing worker updates...")).build();
