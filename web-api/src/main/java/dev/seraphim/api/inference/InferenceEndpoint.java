@@ -15,6 +15,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,14 +41,26 @@ public class InferenceEndpoint {
     public <P> CompletionStage<Response> serve(HttpServletRequest http, InputStream in, String model, Optional<String> version,
                                                InferenceStyle<P> style) {
         long start = System.nanoTime();
+        // everything read from the request first, and the request itself a resource method's parameter: through an
+        // @Context field of an application-scoped resource RESTEasy hands a thread-bound proxy, which in the route
+        // sweeps of SecurityIT and the fuzzers reached another object (ClassCastException, 500s)
+        String uri = http.getRequestURI();
+        long length = http.getContentLengthLong();
+        Map<String, String> headers = new HashMap<>();
+        for (String name : style.headers()) {
+            String value = http.getHeader(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
         RequestOrigin origin = RequestIds.origin(http);
         String[] named = {model, version.orElse(null)};
         try {
-            byte[] body = RequestBody.read(in, http.getContentLengthLong(), limits.maxBodyBytes());
+            byte[] body = RequestBody.read(in, length, limits.maxBodyBytes());
             P parsed = null;
             ModelRef ref;
             if (model == null) {
-                parsed = style.parse(body, http);
+                parsed = style.parse(body, headers);
                 ref = style.model(parsed);
                 named[0] = ref.name();
                 named[1] = ref.version().orElse(null);
@@ -54,25 +68,25 @@ public class InferenceEndpoint {
                 ref = ModelRef.of(model, version);
             }
             ModelTarget target = access.resolve(ref);
-            P request = parsed != null ? parsed : style.parse(body, http);
+            P request = parsed != null ? parsed : style.parse(body, headers);
             InferenceStyle.Decoded decoded = style.decode(request, target.descriptor());
             byte[] audited = metrics.bodyForAudit(ref.name(), body);
             return access.infer(target, decoded.inputs(), decoded.requestedOutputs()).handle((result, failure) -> {
                 if (failure != null) {
-                    return fail(failure, style, origin, named, http, start);
+                    return fail(failure, style, origin, named, uri, start);
                 }
                 Answer answer = style.encode(result, request, target.descriptor());
                 metrics.record(style.api(), origin, ref.name(), result.version(), "success", 200, result, start, audited, answer.body());
                 return answer.response();
             });
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.completedFuture(fail(e, style, origin, named, http, start));
+            return CompletableFuture.completedFuture(fail(e, style, origin, named, uri, start));
         }
     }
 
-    private Response fail(Throwable failure, InferenceStyle<?> style, RequestOrigin origin, String[] named, HttpServletRequest http, long start) {
+    private Response fail(Throwable failure, InferenceStyle<?> style, RequestOrigin origin, String[] named, String uri, long start) {
         ApiError error = ApiError.of(failure);
         metrics.record(style.api(), origin, named[0], named[1], error.outcome(), error.status(), start);
-        return style.errors().render(error, http.getRequestURI());
+        return style.errors().render(error, uri);
     }
 }

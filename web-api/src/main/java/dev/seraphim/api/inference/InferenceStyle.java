@@ -5,9 +5,9 @@ import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.ModelRef;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
-import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,8 +20,13 @@ public interface InferenceStyle<P> {
 
     ErrorStyle errors();
 
-    /** The body read as this style's syntax; nothing model-specific yet. */
-    P parse(byte[] body, HttpServletRequest http);
+    /** The request headers this style reads, taken from the request before anything else happens to it. */
+    default List<String> headers() {
+        return List.of();
+    }
+
+    /** The body read as this style's syntax, with the headers of {@link #headers()}; nothing model-specific yet. */
+    P parse(byte[] body, Map<String, String> headers);
 
     /** The model a body names, for styles whose path does not (the predict API). */
     default ModelRef model(P parsed) {

@@ -9,7 +9,6 @@ import dev.seraphim.api.inference.InferenceStyle;
 import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.MediaType;
 
 import java.util.ArrayList;
@@ -39,8 +38,13 @@ final class OipInference implements InferenceStyle<OipInferRequest> {
     }
 
     @Override
-    public OipInferRequest parse(byte[] body, HttpServletRequest http) {
-        return OipInferRequest.parse(body, headerLength(http.getHeader(BINARY_HEADER)));
+    public List<String> headers() {
+        return List.of(BINARY_HEADER);
+    }
+
+    @Override
+    public OipInferRequest parse(byte[] body, Map<String, String> headers) {
+        return OipInferRequest.parse(body, headerLength(headers.get(BINARY_HEADER)));
     }
 
     @Override

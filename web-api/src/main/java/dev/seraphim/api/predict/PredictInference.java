@@ -14,7 +14,6 @@ import dev.seraphim.inference.ModelRef;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
-import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,7 @@ final class PredictInference implements InferenceStyle<Map<String, Object>> {
     }
 
     @Override
-    public Map<String, Object> parse(byte[] body, HttpServletRequest http) {
+    public Map<String, Object> parse(byte[] body, Map<String, String> headers) {
         return JsonDocument.parseObject(body);
     }
 

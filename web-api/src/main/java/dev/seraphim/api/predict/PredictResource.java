@@ -30,9 +30,6 @@ public class PredictResource {
     @Inject
     ApiLimits limits;
 
-    @Context
-    HttpServletRequest http;
-
     private PredictInference style;
 
     @PostConstruct
@@ -42,7 +39,7 @@ public class PredictResource {
 
     @POST
     @Produces({MediaType.APPLICATION_JSON, ErrorStyle.PROBLEM_MEDIA_TYPE})
-    public CompletionStage<Response> predict(InputStream in) {
+    public CompletionStage<Response> predict(InputStream in, @Context HttpServletRequest http) {
         return endpoint.serve(http, in, null, Optional.empty(), style);
     }
 }

@@ -13,7 +13,6 @@ import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
-import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,7 @@ final class TorchServeInference implements InferenceStyle<byte[]> {
 
     /** The body as it came: an image for a model with an image handler, else JSON tensors (read in {@link #decode}). */
     @Override
-    public byte[] parse(byte[] body, HttpServletRequest http) {
+    public byte[] parse(byte[] body, Map<String, String> headers) {
         return body;
     }
 

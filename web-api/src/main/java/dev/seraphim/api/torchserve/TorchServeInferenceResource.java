@@ -40,9 +40,6 @@ public class TorchServeInferenceResource {
     @Inject
     ApiLimits limits;
 
-    @Context
-    HttpServletRequest http;
-
     private TorchServeInference style;
 
     @PostConstruct
@@ -61,27 +58,28 @@ public class TorchServeInferenceResource {
 
     @POST
     @Path("predictions/{model}")
-    public CompletionStage<Response> predict(@PathParam("model") String model, InputStream body) {
+    public CompletionStage<Response> predict(@PathParam("model") String model, InputStream body, @Context HttpServletRequest http) {
         return endpoint.serve(http, body, model, Optional.empty(), style);
     }
 
     /** {@code curl -T image.jpg}: TorchServe takes PUT as POST. */
     @PUT
     @Path("predictions/{model}")
-    public CompletionStage<Response> put(@PathParam("model") String model, InputStream body) {
-        return predict(model, body);
+    public CompletionStage<Response> put(@PathParam("model") String model, InputStream body, @Context HttpServletRequest http) {
+        return predict(model, body, http);
     }
 
     @PUT
     @Path("predictions/{model}/{version}")
-    public CompletionStage<Response> putVersion(@PathParam("model") String model, @PathParam("version") String version, InputStream body) {
-        return predictVersion(model, version, body);
+    public CompletionStage<Response> putVersion(@PathParam("model") String model, @PathParam("version") String version, InputStream body,
+                                                 @Context HttpServletRequest http) {
+        return predictVersion(model, version, body, http);
     }
 
     @POST
     @Path("predictions/{model}/{version}")
     public CompletionStage<Response> predictVersion(@PathParam("model") String model, @PathParam("version") String version,
-                                                    InputStream body) {
+                                                    InputStream body, @Context HttpServletRequest http) {
         return endpoint.serve(http, body, model, Optional.of(version), style);
     }
 }
