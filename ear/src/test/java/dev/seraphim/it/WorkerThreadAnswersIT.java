@@ -62,7 +62,8 @@ class WorkerThreadAnswersIT {
     /**
      * WorkerThreadAnswers reaches Liberty's internal per-thread dispatch record by reflection; a Liberty upgrade that
      * renamed the class or its two methods would silently undo what it fixes (one warning line). The provisioned
-     * Liberty's web container jars must hold the class with {@code static getInstance()} and {@code init(itself)}.
+     * Liberty's web container jars must hold the class with {@code static getInstance()} and {@code init(itself)}
+     * (that the server found it at run time is asserted beside, from its log).
      */
     @Test
     void theProvisionedLibertyHasTheDispatchRecordWorkerThreadAnswersClears() throws Exception {
@@ -84,10 +85,6 @@ class WorkerThreadAnswersIT {
             }
         }
         assertTrue(found.stream().anyMatch(j -> j.contains("jakarta")), "the Jakarta web container holds " + cls + ": " + found);
-        String line = "answers written on batch worker threads first clear the thread's dispatch record";
-        assertEquals(200, Seraphim.send(Seraphim.post("/v2/models/tabular-mlp/infer",
-                Golden.load("tabular-mlp").cases().get(0).oipBody())).statusCode());
-        assertTrue(Seraphim.logLines().stream().anyMatch(l -> l.contains(line)), "the server logged: " + line);
     }
 
     @Test

@@ -46,7 +46,7 @@ public class InferenceEndpoint {
         // sweeps of SecurityIT and the fuzzers reached another object (ClassCastException, 500s)
         String uri = http.getRequestURI();
         long length = http.getContentLengthLong();
-        Map<String, String> headers = new HashMap<>();
+        Map<String, String> headers = style.headers().isEmpty() ? Map.of() : new HashMap<>();
         for (String name : style.headers()) {
             String value = http.getHeader(name);
             if (value != null) {

@@ -4,7 +4,7 @@ import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.inference.ModelAccess;
 import dev.seraphim.inference.engine.ModelTarget;
-import dev.seraphim.inference.tensor.TensorSpec;
+import dev.seraphim.inference.model.ModelDescriptors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -16,7 +16,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.util.List;
 import java.util.Optional;
 
 /** The Open Inference Protocol's model endpoints: metadata and readiness, of the default or a named version. */
@@ -57,20 +56,9 @@ public class OipModelResource {
         JsonArrayBuilder versions = Json.createArrayBuilder();
         access.loadedVersions(target.name()).forEach(versions::add);
         return Response.ok(Json.createObjectBuilder().add("name", target.name()).add("versions", versions).add("platform", PLATFORM)
-                .add("inputs", specs(target.descriptor().inputs())).add("outputs", specs(target.descriptor().outputs()))
+                .add("inputs", ModelDescriptors.specsJson(target.descriptor().inputs()))
+                .add("outputs", ModelDescriptors.specsJson(target.descriptor().outputs()))
                 .build().toString()).build();
-    }
-
-    private static JsonArrayBuilder specs(List<TensorSpec> specs) {
-        JsonArrayBuilder out = Json.createArrayBuilder();
-        for (TensorSpec s : specs) {
-            JsonArrayBuilder shape = Json.createArrayBuilder();
-            for (long d : s.shape()) {
-                shape.add(d);
-            }
-            out.add(Json.createObjectBuilder().add("name", s.name()).add("datatype", s.dataType().name()).add("shape", shape));
-        }
-        return out;
     }
 
     private static Response readiness(ModelTarget target) {
