@@ -181,6 +181,8 @@ public final class Benchmark {
                 binary.put(m.name(), rows);
             }
             report.put("json_vs_binary", binary);
+            report.put("image_preprocessing", ImagePoints.preprocessing(quick));
+            report.put("jpeg_vs_tensor", ImagePoints.fromJpegAgainstTensor(this, server, models));
 
             report.put("soak", new Soak(load, cpu, quick, soakMinutes).run(server, models));
         }
@@ -257,9 +259,8 @@ public final class Benchmark {
         bracketEngines.clear();
     }
 
-
     /** One served point, as long as {@link #pointLength} makes it after the previous point of the same series. */
-    private ClosedLoop.Result run(LoadRequest request, int clients, ClosedLoop.Result previous) throws Exception {
+    ClosedLoop.Result run(LoadRequest request, int clients, ClosedLoop.Result previous) throws Exception {
         double[] length = previous == null ? new double[]{warmup, seconds}
                 : pointLength(warmup, seconds, previous.latency().p50(), previous.concurrency(), clients);
         return load.run(request, clients, length[0], length[1], cpu);
@@ -352,13 +353,13 @@ public final class Benchmark {
                 "Content-Type", "application/json"), m.jsonBody(m.values(1, 3), floatsAsDoubles));
     }
 
-    private static void check(String what, ClosedLoop.Result r) {
+    static void check(String what, ClosedLoop.Result r) {
         if (r.errors() > r.ok()) {
             throw new IllegalStateException(what + ": " + r.errors() + " failed requests, " + r.ok() + " answered; statuses " + r.errorStatuses());
         }
     }
 
-    private static Map<String, Object> point(ClosedLoop.Result r, Double meanBatch) {
+    static Map<String, Object> point(ClosedLoop.Result r, Double meanBatch) {
         Map<String, Object> p = map("concurrency", r.concurrency(), "requests_per_second", r.requestsPerSecond(),
                 "p50_ms", r.latency().p50(), "p95_ms", r.latency().p95(), "p99_ms", r.latency().p99(), "mean_ms", r.latency().mean(),
                 "requests", r.ok(), "errors", r.errors(), "measured_seconds", r.seconds(),

@@ -123,6 +123,25 @@ final class ReportMarkdown {
             }
         });
 
+        if (r.get("jpeg_vs_tensor") instanceof Map<?, ?> jpeg) {
+            Map<String, Object> pre = (Map<String, Object>) r.get("image_preprocessing");
+            b.append(f("%n## Images from JPEG against the binary tensor (batching on)%n%nA %s sent raw to /predictions/{model} (the server"
+                    + " decodes and preprocesses it), interleaved with the model's binary OIP tensor. Decode + preprocess on one thread:"
+                    + " %.2f ms (CPU %.2f ms; decode %.2f ms).%n%n| model | clients | JPEG req/s | JPEG p50 ms | JPEG CPU µs | tensor req/s"
+                    + " | tensor p50 ms | tensor CPU µs | JPEG / tensor |%n| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n",
+                    pre.get("image"), pre.get("ms_per_image"), pre.get("cpu_ms_per_image"), pre.get("decode_ms_per_image")));
+            ((Map<String, Object>) jpeg).forEach((model, rows) -> {
+                for (Map<String, Object> row : (List<Map<String, Object>>) rows) {
+                    Map<String, Object> j = (Map<String, Object>) row.get("jpeg");
+                    Map<String, Object> t = (Map<String, Object>) row.get("binary_tensor");
+                    b.append(f("| %s | %s | %.1f | %.2f | %s | %.1f | %.2f | %s | %.2f |%n", model, row.get("concurrency"),
+                            j.get("requests_per_second"), j.get("p50_ms"), optional(j.get("server_cpu_us_per_request"), "%.0f"),
+                            t.get("requests_per_second"), t.get("p50_ms"), optional(t.get("server_cpu_us_per_request"), "%.0f"),
+                            row.get("jpeg_over_tensor_throughput")));
+                }
+            });
+        }
+
         Map<String, Object> start = (Map<String, Object>) r.get("start");
         b.append(f("%n## Start%n%nCold start (process start to /health/ready 200, demo store): %s ms.%n%n| model | load ms |%n| --- | --- |%n",
                 start.get("cold_start_ms")));

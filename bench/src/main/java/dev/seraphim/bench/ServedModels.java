@@ -63,7 +63,9 @@ final class ServedModels {
                 + m.datatype() + "\",\"shape\":[-1,3,224,224]}],\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[-1,1000]}],"
                 // batches of up to 8 images, as the demo store's image model (tiny-cnn): resnet18's rows per second here fall
                 // beyond batch 8 (run 20261203-144048: 90 rows/s at batch 4, 53-60 at 16-32 beside the server)
-                + "\"batching\":{\"max_batch_size\":8}}";
+                + "\"batching\":{\"max_batch_size\":8},"
+                // TorchServe's image classifier call, for the JPEG points: torchvision's ImageNet preprocessing, top 5
+                + "\"handler\":{\"type\":\"image_classifier\"}}";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n"
                 + metadata + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"model.pt\"\r\n"

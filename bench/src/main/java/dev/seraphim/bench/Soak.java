@@ -24,11 +24,15 @@ final class Soak {
     }
 
     Map<String, Object> run(ServerUnderTest server, List<ModelCase> models) throws Exception {
-        Benchmark.log("soak: " + soakMinutes + " minutes at 4 clients (tabular-mlp, text-classifier, tiny-cnn, 1-2 each)");
+        Benchmark.log("soak: " + soakMinutes + " minutes at 5 clients (tabular-mlp, text-classifier, tiny-cnn, 1-2 each; a corrupted JPEG"
+                + " to tiny-cnn's image handler, 1)");
         List<LoadRequest> requests = new ArrayList<>();
         for (ModelCase m : models.subList(0, 3)) {
             requests.add(Benchmark.inferRequest(server, m));
         }
+        // a share of corrupted images (a JPEG cut in half, to tiny-cnn's image handler): each answered 400, and memory stays flat
+        requests.add(LoadRequest.post(server.uri("/predictions/tiny-cnn"), java.util.Map.of("Authorization", server.loadAuthorization(),
+                "Content-Type", "image/jpeg"), ImagePoints.corruptPhoto()));
         double warm = quick ? 5 : 60;
         parallel(server, requests, warm);
         double seconds = soakMinutes * 60;
@@ -48,6 +52,10 @@ final class Soak {
         ServerMemory first = samples.get(0);
         ServerMemory last = samples.get(samples.size() - 1);
         double allocated1 = server.metric("seraphim_native_allocated_bytes");
+        ClosedLoop.Result corrupt = results.remove(results.size() - 1);
+        if (corrupt.ok() > 0 || !corrupt.errorStatuses().keySet().stream().allMatch(k -> k == 400 || k == 0)) {
+            throw new IllegalStateException("soak: corrupted images must each be answered 400, got " + corrupt.ok() + " answers and " + corrupt.errorStatuses());
+        }
         long ok = results.stream().mapToLong(ClosedLoop.Result::ok).sum();
         long errors = results.stream().mapToLong(ClosedLoop.Result::errors).sum();
         if (errors > ok / 100) {
@@ -58,6 +66,7 @@ final class Soak {
         long rss0 = first.rssBytes();
         long rss1 = last.rssBytes();
         Map<String, Object> soak = Benchmark.map("minutes", soakMinutes, "requests", ok, "errors", errors, "error_statuses", statuses.toString(),
+                "corrupted_images_refused", corrupt.errors(),
                 "rss_start_bytes", rss0, "rss_end_bytes", rss1, "rss_growth", (double) (rss1 - rss0) / rss0,
                 "javacpp_physical_start_bytes", first.javacppPhysicalBytes(), "javacpp_physical_end_bytes", last.javacppPhysicalBytes(),
                 "javacpp_allocated_start_bytes", allocated0, "javacpp_allocated_end_bytes", allocated1);
@@ -110,16 +119,17 @@ final class Soak {
 
     /** Runs every request's closed loop at the same time: the first with two clients, the others with one. */
     private List<ClosedLoop.Result> parallel(ServerUnderTest server, List<LoadRequest> requests, double seconds) throws Exception {
-        List<ClosedLoop.Result> results = new ArrayList<>();
+        ClosedLoop.Result[] results = new ClosedLoop.Result[requests.size()];
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             LoadRequest r = requests.get(i);
             int clients = i == 0 ? 2 : 1;
+            int slot = i;
             Thread t = new Thread(() -> {
                 try {
                     ClosedLoop.Result res = load.run(r, clients, 0, seconds, cpu);
                     synchronized (results) {
-                        results.add(res);
+                        results[slot] = res;
                     }
                 } catch (Exception e) {
                     Benchmark.log("  soak load failed: " + e);
@@ -131,9 +141,11 @@ final class Soak {
         for (Thread t : threads) {
             t.join();
         }
-        if (results.size() != requests.size()) {
-            throw new IllegalStateException("soak: " + (requests.size() - results.size()) + " of its load generators failed (see the log above)");
+        long failed = java.util.Arrays.stream(results).filter(java.util.Objects::isNull).count();
+        if (failed > 0) {
+            throw new IllegalStateException("soak: " + failed + " of its load generators failed (see the log above)");
         }
-        return results;
+        return new ArrayList<>(List.of(results));  // in the order of the requests
+
     }
 }

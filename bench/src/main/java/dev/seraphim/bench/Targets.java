@@ -57,6 +57,7 @@ final class Targets {
                 String.format("at %d clients, mean batch %.1f rows, raw compute %.2f ms", sat.get("concurrency"), meanBatch, compute)));
         Map<String, Object> start = (Map<String, Object>) report.get("start");
         out.add(target("cold start to ready (s)", ((Number) start.get("cold_start_ms")).doubleValue() / 1000, "<=", 15, "demo store: 3 models"));
+        ImageTargets.evaluate(report).forEach(out::add);
         Map<String, Object> soak = (Map<String, Object>) report.get("soak");
         Object outside = soak.get("rss_outside_heap_growth");
         out.add(target("RSS growth over the soak", ((Number) soak.get("rss_growth")).doubleValue(), "<=", 0.05,
@@ -127,7 +128,7 @@ final class Targets {
         return t;
     }
 
-    private static Map<String, Object> target(String name, double value, String op, double target, String detail) {
+    static Map<String, Object> target(String name, double value, String op, double target, String detail) {
         boolean met = op.equals(">=") ? value >= target : value <= target;
         return Benchmark.map("target", name, "value", value, "op", op, "goal", target, "met", met, "detail", detail);
     }

@@ -205,7 +205,7 @@ class SecurityIT {
         if (template.equals("/api/v1/predict") || template.equals("/api/v1/feedback") || template.startsWith("/predictions")) {
             return role.equals("client");
         }
-        if (template.startsWith("/v2/models")) {
+        if (template.startsWith("/v2/models") || template.startsWith("/v1/models")) {
             return read || role.equals("client");
         }
         if (template.equals("/v2")) {

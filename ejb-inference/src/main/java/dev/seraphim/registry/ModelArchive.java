@@ -19,7 +19,7 @@ import java.util.zip.ZipFile;
  * archive's root are refused.
  */
 final class ModelArchive {
-    record Manifest(Optional<String> modelName, Optional<String> modelVersion, String serializedFile) {
+    record Manifest(Optional<String> modelName, Optional<String> modelVersion, String serializedFile, Optional<String> handler) {
     }
 
     private ModelArchive() {
@@ -44,9 +44,27 @@ final class ModelArchive {
                 throw new InvalidArtifactException("the archive's manifest names no model.serializedFile");
             }
             return Optional.of(new Manifest(Optional.ofNullable(model.getString("modelName", null)),
-                    Optional.ofNullable(model.getString("modelVersion", null)), model.getString("serializedFile")));
+                    Optional.ofNullable(model.getString("modelVersion", null)), model.getString("serializedFile"),
+                    Optional.ofNullable(model.getString("handler", null))));
         } catch (ZipException e) {
             return Optional.empty();
+        } catch (IOException e) {
+            throw new InvalidArtifactException("the file cannot be read as an archive: " + e.getMessage());
+        }
+    }
+
+    /** A JSON file at the archive's root (index_to_name.json, tokenizer.json), if the archive has it. */
+    static Optional<JsonObject> jsonEntry(Path archive, String entryName) {
+        try (ZipFile zip = new ZipFile(archive.toFile())) {
+            ZipEntry entry = zip.getEntry(entryName);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            try (InputStream in = zip.getInputStream(entry); JsonReader r = Json.createReader(in)) {
+                return Optional.of(r.readObject());
+            } catch (RuntimeException e) {
+                throw new InvalidArtifactException("the archive's " + entryName + " is not a JSON object");
+            }
         } catch (IOException e) {
             throw new InvalidArtifactException("the file cannot be read as an archive: " + e.getMessage());
         }

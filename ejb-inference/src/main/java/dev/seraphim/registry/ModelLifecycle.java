@@ -148,6 +148,9 @@ public class ModelLifecycle {
                     }
                 }
                 ModelDescriptor d = r.bind(name, version, model.file());
+                if (mar.isPresent() && !r.declaresHandler()) {
+                    d = d.withHandler(MarHandlers.of(mar.get(), staged.file(), d));
+                }
                 boolean probe = r.signatureCheck();
                 Optional<String> mismatch = engine.signatureMismatch(d, probe);
                 if (mismatch.isPresent()) {
@@ -165,7 +168,7 @@ public class ModelLifecycle {
                     throw e;
                 }
                 registry.audit(r.actor(), "register", registeredName, registeredVersion, "sha256 " + artifact.sha256() + ", "
-                        + artifact.bytes() + " bytes" + (mar.isPresent() ? " from a .mar" : "")
+                        + artifact.bytes() + " bytes" + (mar.isPresent() ? " from a .mar" + MarHandlers.note(mar.get(), d) : "")
                         + (probe ? ", signature checked on a sample input" : ", signature not checked (signature_check false)"),
                         null, engineSettings.serverName());
                 if (r.load()) {
@@ -259,6 +262,23 @@ public class ModelLifecycle {
             }
             ModelVersion v = registry.changeSettings(name, version, maxBatchSize, maxBatchDelayMs, queueCapacity, workers,
                     intraOpThreads, actor);
+            engine.reconfigure(v.descriptor(artifacts.root()));
+            return v;
+        }));
+    }
+
+    /** A version's handler set ({@code handler} an object), or removed (JSON null); checked against its signature first. */
+    public ModelVersion changeHandler(String name, String version, jakarta.json.JsonValue handler, String actor) {
+        String what = handler == null || handler == jakarta.json.JsonValue.NULL ? "handler removed"
+                : "handler " + (handler instanceof jakarta.json.JsonObject h ? h.getString("type", "?") : "?");
+        return changes.locked(() -> changes.audited(actor, "update", name, version, what, () -> {
+            ModelDescriptor checked;
+            try {
+                checked = registry.version(name, version).descriptorWithHandler(artifacts.root(), handler);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArtifactException(e.getMessage());
+            }
+            ModelVersion v = registry.changeHandler(name, version, checked, actor);
             engine.reconfigure(v.descriptor(artifacts.root()));
             return v;
         }));

@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public record ModelRegistration(Optional<String> name, Optional<String> version, ModelDescriptor declared,
                                 Optional<String> description, Optional<String> owner, Optional<String> labelsJson,
-                                Optional<String> metricsJson, boolean load, boolean signatureCheck, String actor) {
+                                Optional<String> metricsJson, boolean load, boolean signatureCheck, boolean handlerDeclared, String actor) {
     /** The identity a declared descriptor carries until the registration binds the real one. */
     private static final String PENDING_NAME = "pending";
     private static final Path PENDING_FILE = Path.of("model.pt");
@@ -37,19 +37,25 @@ public record ModelRegistration(Optional<String> name, Optional<String> version,
             throw new InvalidArtifactException("metadata: " + e.getMessage());
         }
         return new ModelRegistration(text(m, "name"), version, declared, text(m, "description"), text(m, "owner"),
-                json(m, "labels"), json(m, "metrics"), m.getBoolean("load", true), m.getBoolean("signature_check", true), actor);
+                json(m, "labels"), json(m, "metrics"), m.getBoolean("load", true), m.getBoolean("signature_check", true),
+                m.containsKey("handler"), actor);
     }
 
     /** A version declared like {@code like} (its signature and settings), with its own description and metrics. */
     public static ModelRegistration like(ModelDescriptor like, String description, String metricsJson, boolean load, String actor) {
         return new ModelRegistration(Optional.of(like.name()), Optional.empty(), like, Optional.of(description), Optional.empty(),
-                Optional.empty(), Optional.of(metricsJson), load, true, actor);
+                Optional.empty(), Optional.of(metricsJson), load, true, true, actor);
     }
 
     /** The declared descriptor under its registered name and version, on its stored file. */
     ModelDescriptor bind(String boundName, String boundVersion, Path file) {
         return new ModelDescriptor(boundName, boundVersion, file, declared.inputs(), declared.outputs(), declared.batching(),
                 declared.timeoutMillis(), declared.intraOpThreads(), declared.handler());
+    }
+
+    /** Whether the metadata declared the handler itself (an object, or null for none); else a .mar's manifest may. */
+    boolean declaresHandler() {
+        return handlerDeclared;
     }
 
     private static Optional<String> text(JsonObject m, String key) {

@@ -140,6 +140,12 @@ public class ModelRegistry {
         return v;
     }
 
+    public ModelVersion changeHandler(String name, String version, ModelDescriptor checked, String actor) {
+        ModelVersion v = version(name, version);
+        v.changeHandler(checked.handler().<jakarta.json.JsonValue>map(h -> h.toJson()).orElse(jakarta.json.JsonValue.NULL), actor);
+        return v;
+    }
+
     /** Removes the version (and the model with its last version); returns the artifact's path to delete. */
     public String delete(String name, String version) {
         ModelVersion v = version(name, version);

@@ -138,6 +138,36 @@ public class ModelVersion {
         return ModelDescriptors.fromJson(b.build(), model.name(), version, store.resolve(artifactPath));
     }
 
+    /** The signature with this handler (JSON null: none); checked by the caller against the signature first. */
+    void changeHandler(jakarta.json.JsonValue handler, String actor) {
+        JsonObject json;
+        try (JsonReader r = Json.createReader(new StringReader(signature))) {
+            json = r.readObject();
+        }
+        var b = Json.createObjectBuilder(json);
+        if (handler == null || handler == jakarta.json.JsonValue.NULL) {
+            b.remove("handler");
+        } else {
+            b.add("handler", handler);
+        }
+        signature = b.build().toString();
+        touch(actor);
+    }
+
+    /** The descriptor this version would have with another handler: for checking a change before it is made. */
+    public ModelDescriptor descriptorWithHandler(Path store, jakarta.json.JsonValue handler) {
+        ModelDescriptor current = descriptor(store);
+        if (handler == null || handler == jakarta.json.JsonValue.NULL) {
+            return current.withHandler(java.util.Optional.empty());
+        }
+        if (!(handler instanceof JsonObject h)) {
+            throw new IllegalArgumentException("'handler' must be an object {\"type\": ...}, or null to remove it");
+        }
+        dev.seraphim.inference.handler.Handler parsed = dev.seraphim.inference.handler.Handler.fromJson(h);
+        parsed.check(current.inputs(), current.outputs());
+        return current.withHandler(java.util.Optional.of(parsed));
+    }
+
     void changeSettings(Integer maxBatchSize, Integer maxBatchDelayMs, Integer queueCapacity, Integer workers,
                         Integer intraOpThreads, String actor) {
         if (intraOpThreads != null) {

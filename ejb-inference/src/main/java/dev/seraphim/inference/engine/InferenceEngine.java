@@ -213,6 +213,13 @@ public class InferenceEngine {
                 m.batcher().update(batching);
             }
             m.model().intraOpThreads(intraOpThreadsFor(d));
+            boolean sameHandler = m.descriptor().handler().isEmpty() ? d.handler().isEmpty()
+                    : d.handler().isPresent() && m.descriptor().handler().get().sameAs(d.handler().get());
+            if (!sameHandler) {
+                // a handler changed by PATCH: requests resolved from now on pre- and post-process with the new one
+                models.get(d.name()).replace(d.version(), m, m.withDescriptor(m.descriptor().withHandler(d.handler())));
+                LOG.info("handler of " + d.name() + " version " + d.version() + " is now " + d.handler().map(h -> h.type()).orElse("none"));
+            }
         });
     }
 
@@ -256,6 +263,7 @@ public class InferenceEngine {
         }
         models.clear();
         defaultVersions.clear();
+        dev.seraphim.inference.handler.Tokenizers.closeAll();
         lane.close();
         LOG.info("models unloaded; JavaCPP native bytes " + Pointer.physicalBytes());
     }

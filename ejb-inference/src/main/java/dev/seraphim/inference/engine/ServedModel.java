@@ -8,6 +8,10 @@ public record ServedModel(ModelDescriptor descriptor, LoadedModel model, Batcher
                           String error, long loadMillis) {
     public enum State { READY, FAILED }
 
+    public ServedModel withDescriptor(ModelDescriptor newDescriptor) {
+        return new ServedModel(newDescriptor, model, batcher, state, error, loadMillis);
+    }
+
     public boolean ready() {
         return state == State.READY;
     }

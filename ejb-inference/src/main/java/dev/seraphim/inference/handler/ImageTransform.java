@@ -9,13 +9,25 @@ import java.awt.image.BufferedImage;
  * coefficients in 22-bit fixed point, the horizontal pass rounded to 8 bits before the vertical one, so that the
  * tensor matches torchvision's to a level of the 8-bit image rather than to an approximation of it.
  */
-public record ImageTransform(int resize, int crop, float[] mean, float[] std) {
+public record ImageTransform(int resize, int crop, float[] mean, float[] std, boolean grayscale, boolean channelsLast) {
     public static final ImageTransform IMAGENET = new ImageTransform(256, 224,
-            new float[]{0.485f, 0.456f, 0.406f}, new float[]{0.229f, 0.224f, 0.225f});
+            new float[]{0.485f, 0.456f, 0.406f}, new float[]{0.229f, 0.224f, 0.225f}, false, false);
+
+    public ImageTransform(int resize, int crop, float[] mean, float[] std) {
+        this(resize, crop, mean, std, false, false);
+    }
+
+    public int channels() {
+        return grayscale ? 1 : 3;
+    }
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    /** The image (already RGB) as the model's input: channels × crop × crop floats, channel-major. */
+    /**
+     * The image (already RGB) as the model's input: channels × crop × crop floats, channel-major (crop × crop ×
+     * channels with {@code channelsLast}); one channel of PIL's luma ({@code convert("L")}) after the crop when
+     * {@code grayscale}.
+     */
     public float[] apply(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
@@ -41,14 +53,23 @@ public record ImageTransform(int resize, int crop, float[] mean, float[] std) {
         int top = (int) Math.rint((h - crop) / 2.0);
         int left = (int) Math.rint((w - crop) / 2.0);
         int plane = crop * crop;
-        float[] out = new float[3 * plane];
+        int channels = channels();
+        float[] out = new float[channels * plane];
+        int[] level = new int[3];
         for (int y = 0; y < crop; y++) {
             for (int x = 0; x < crop; x++) {
                 int p = rgb[(top + y) * w + left + x];
+                level[0] = (p >> 16) & 0xff;
+                level[1] = (p >> 8) & 0xff;
+                level[2] = p & 0xff;
+                if (grayscale) {
+                    // PIL's L = R * 299/1000 + G * 587/1000 + B * 114/1000, in its 16-bit fixed point, rounded
+                    level[0] = (level[0] * 19595 + level[1] * 38470 + level[2] * 7471 + 0x8000) >> 16;
+                }
                 int i = y * crop + x;
-                out[i] = (((p >> 16) & 0xff) / 255f - mean[0]) / std[0];
-                out[plane + i] = (((p >> 8) & 0xff) / 255f - mean[1]) / std[1];
-                out[2 * plane + i] = ((p & 0xff) / 255f - mean[2]) / std[2];
+                for (int c = 0; c < channels; c++) {
+                    out[channelsLast ? i * channels + c : c * plane + i] = (level[c] / 255f - mean[c]) / std[c];
+                }
             }
         }
         return out;

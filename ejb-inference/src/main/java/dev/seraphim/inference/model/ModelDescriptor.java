@@ -1,6 +1,6 @@
 package dev.seraphim.inference.model;
 
-import dev.seraphim.inference.handler.ImageClassifier;
+import dev.seraphim.inference.handler.Handler;
 import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public record ModelDescriptor(String name, String version, Path file, List<TensorSpec> inputs,
                               List<TensorSpec> outputs, BatchingOverrides batching, Optional<Long> timeoutMillis,
-                              Optional<Integer> intraOpThreads, Optional<ImageClassifier> handler) {
+                              Optional<Integer> intraOpThreads, Optional<Handler> handler) {
 
     public ModelDescriptor {
         inputs = List.copyOf(inputs);
@@ -58,6 +58,11 @@ public record ModelDescriptor(String name, String version, Path file, List<Tenso
             ordered.add(t);
         }
         return ordered;
+    }
+
+    /** This descriptor with another handler (or none), everything else the same. */
+    public ModelDescriptor withHandler(Optional<Handler> newHandler) {
+        return new ModelDescriptor(name, version, file, inputs, outputs, batching, timeoutMillis, intraOpThreads, newHandler);
     }
 
     public Optional<TensorSpec> output(String outputName) {

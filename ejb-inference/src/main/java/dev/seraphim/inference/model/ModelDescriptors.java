@@ -1,6 +1,6 @@
 package dev.seraphim.inference.model;
 
-import dev.seraphim.inference.handler.ImageClassifier;
+import dev.seraphim.inference.handler.Handler;
 import dev.seraphim.inference.tensor.DataType;
 import dev.seraphim.inference.tensor.TensorSpec;
 import jakarta.json.Json;
@@ -61,19 +61,10 @@ public final class ModelDescriptors {
         timeout.ifPresent(t -> inRange("timeout_ms", t, 1, Long.MAX_VALUE));
         Optional<Integer> threads = optionalInt(json, "intra_op_threads");
         threads.ifPresent(ModelDescriptors::checkIntraOpThreads);
-        Optional<ImageClassifier> handler = Optional.empty();
+        Optional<Handler> handler = Optional.empty();
         if (json.get("handler") instanceof JsonObject h) {
-            handler = Optional.of(ImageClassifier.fromJson(h));
-            long[] in = inputs.get(0).shape();
-            int crop = handler.get().transform().crop();
-            if (inputs.size() != 1 || inputs.get(0).dataType() != DataType.FP32 || in.length != 4 || (in[1] >= 0 && in[1] != 3)
-                    || (in[2] >= 0 && in[2] != crop) || (in[3] >= 0 && in[3] != crop)) {
-                throw new IllegalArgumentException("an image_classifier handler feeds one FP32 input [-1, 3, " + crop + ", " + crop
-                        + "] (its crop); declare that input, or set 'handler.crop' to the model's size");
-            }
-            if (outputs.get(0).dataType() != DataType.FP32) {
-                throw new IllegalArgumentException("an image_classifier handler reads class scores from an FP32 first output");
-            }
+            handler = Optional.of(Handler.fromJson(h));
+            handler.get().check(inputs, outputs);
         } else if (json.containsKey("handler") && !json.isNull("handler")) {
             throw new IllegalArgumentException("'handler' must be an object: {\"type\": \"image_classifier\", ...}");
         }

@@ -19,14 +19,24 @@ public final class JsonDocument {
     public static final int MAX_STRING_BYTES = 8192;
 
     private final byte[] src;
+    private final int maxStringBytes;
     private int pos;
 
-    private JsonDocument(byte[] src) {
+    private JsonDocument(byte[] src, int maxStringBytes) {
         this.src = src;
+        this.maxStringBytes = maxStringBytes;
     }
 
     public static Object parse(byte[] body) {
-        JsonDocument doc = new JsonDocument(body);
+        return parse(body, MAX_STRING_BYTES);
+    }
+
+    /**
+     * With longer strings allowed: the bodies of APIs whose strings carry data (base64 images, text for a handler),
+     * bounded by the body's own limit.
+     */
+    public static Object parse(byte[] body, int maxStringBytes) {
+        JsonDocument doc = new JsonDocument(body, maxStringBytes);
         doc.skipWhitespace();
         if (doc.pos >= body.length) {
             throw new MalformedJsonException("the request body is empty; a JSON object was expected");
@@ -39,9 +49,13 @@ public final class JsonDocument {
         return value;
     }
 
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(byte[] body) {
-        Object value = parse(body);
+        return parseObject(body, MAX_STRING_BYTES);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(byte[] body, int maxStringBytes) {
+        Object value = parse(body, maxStringBytes);
         if (!(value instanceof Map)) {
             throw new MalformedJsonException("the request body must be a JSON object");
         }
@@ -152,8 +166,8 @@ public final class JsonDocument {
                 throw error("unterminated string");
             }
             byte c = src[pos];
-            if (pos - start > MAX_STRING_BYTES) {
-                throw new MalformedJsonException("a JSON string at byte " + start + " is longer than " + MAX_STRING_BYTES
+            if (pos - start > maxStringBytes) {
+                throw new MalformedJsonException("a JSON string at byte " + start + " is longer than " + maxStringBytes
                         + " bytes, the longest this API accepts");
             }
             if (c == '"') {

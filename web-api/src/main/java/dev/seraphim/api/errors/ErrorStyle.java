@@ -78,7 +78,7 @@ public enum ErrorStyle {
     /** The shape of the API a path belongs to, for answers given outside any resource. */
     public static ErrorStyle forPath(String path) {
         String p = path.startsWith("/") ? path.substring(1) : path;
-        if (p.equals("v2") || p.startsWith("v2/")) {
+        if (p.equals("v2") || p.startsWith("v2/") || p.startsWith("v1/")) {
             return OIP;
         }
         if (p.equals("ping") || p.startsWith("ping/") || p.equals("models") || p.startsWith("models/") || p.startsWith("predictions/")) {

@@ -46,7 +46,8 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
         }
         Map<String, Object> root;
         try {
-            root = JsonDocument.parseObject(jsonEnd == body.length ? body : Arrays.copyOf(body, jsonEnd));
+            // strings as long as the JSON part: BYTES inputs carry text and base64 images
+            root = JsonDocument.parseObject(jsonEnd == body.length ? body : Arrays.copyOf(body, jsonEnd), Math.max(jsonEnd, 1));
         } catch (dev.seraphim.api.codec.MalformedJsonException e) {
             if (headerLength.isEmpty() && e.getMessage().contains("unexpected content after the JSON value")) {
                 throw new BadRequestException(e.getMessage() + "; binary tensor data after the JSON needs the"
@@ -56,8 +57,8 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
         }
         BinarySection binary = new BinarySection(body, jsonEnd, headerLength.isPresent());
         Optional<String> id = Optional.ofNullable(root.get("id")).map(v -> {
-            if (!(v instanceof String s)) {
-                throw new BadRequestException("'id' must be a string");
+            if (!(v instanceof String s) || s.length() > JsonDocument.MAX_STRING_BYTES) {
+                throw new BadRequestException("'id' must be a string of at most " + JsonDocument.MAX_STRING_BYTES + " characters");
             }
             return s;
         });
@@ -113,6 +114,24 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
         return tensors;
     }
 
+    /** Whether the request sends BYTES (images or text for a handler) rather than numeric tensors. */
+    boolean sendsBytes() {
+        return rawInputs.stream().anyMatch(i -> i instanceof Map<?, ?> m && "BYTES".equals(m.get("datatype")));
+    }
+
+    /** The elements of the request's one BYTES input, as a handler's instances. */
+    List<dev.seraphim.inference.handler.Instance> instances() {
+        if (rawInputs.size() != 1) {
+            throw new BadRequestException("send one BYTES input (its elements the images or texts), not " + rawInputs.size() + " inputs");
+        }
+        List<dev.seraphim.inference.handler.Instance> out = OipBytesInput.instances((Map<?, ?>) rawInputs.get(0), binary);
+        if (binary.remaining() > 0) {
+            throw new BadRequestException("the body has " + binary.remaining() + " bytes after the binary data its inputs declare"
+                    + " (binary_data_size); send exactly the declared bytes");
+        }
+        return out;
+    }
+
     /** OIP input tensors ({"name", "datatype", "shape", "data"} objects) decoded and their datatypes checked against the signature. */
     public static List<TensorData> tensors(List<?> inputs, Function<String, Optional<TensorSpec>> signature, TensorLimits limits) {
         List<TensorData> tensors = new ArrayList<>(inputs.size());
@@ -134,8 +153,8 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
             throw new BadRequestException("input '" + name + "' needs a string 'datatype'");
         }
         if ("BYTES".equals(datatype)) {
-            throw new BadRequestException("input '" + name + "': datatype BYTES is not supported by this server; "
-                    + "send numeric tensors (BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64)");
+            throw new BadRequestException("input '" + name + "': BYTES inputs (images, text) go to models with a handler, and alone;"
+                    + " this model takes numeric tensors (BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64)");
         }
         DataType type = DataType.byName(datatype).orElseThrow(() -> new BadRequestException("input '" + name
                 + "': unknown datatype '" + datatype + "'; use one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64"));
@@ -181,6 +200,21 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
 
         int remaining() {
             return body.length - position;
+        }
+
+        /** The next {@code declaredSize} bytes, as they are (a BYTES input's length-prefixed elements). */
+        byte[] take(String name, Object declaredSize) {
+            if (!present) {
+                throw new BadRequestException("input '" + name + "' declares binary_data_size but the request has no"
+                        + " Inference-Header-Content-Length header giving the length of its JSON part");
+            }
+            if (!(declaredSize instanceof BigDecimal n) || n.signum() < 0 || n.stripTrailingZeros().scale() > 0 || n.compareTo(BigDecimal.valueOf(remaining())) > 0) {
+                throw new BadRequestException("input '" + name + "': binary_data_size must be a non-negative integer no larger than the "
+                        + remaining() + " bytes that follow the JSON");
+            }
+            byte[] out = Arrays.copyOfRange(body, position, position + n.intValue());
+            position += n.intValue();
+            return out;
         }
 
         TensorData tensor(String name, DataType type, long[] shape, Object declaredSize, TensorLimits limits) {

@@ -6,7 +6,9 @@ import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.inference.Answer;
 import dev.seraphim.api.inference.InferenceStyle;
+import dev.seraphim.api.inference.Instances;
 import dev.seraphim.inference.InferenceResult;
+import dev.seraphim.inference.handler.Handler;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
 import jakarta.ws.rs.core.MediaType;
@@ -49,8 +51,22 @@ final class OipInference implements InferenceStyle<OipInferRequest> {
 
     @Override
     public Decoded decode(OipInferRequest request, ModelDescriptor signature) {
-        return new Decoded(request.inputs(signature::input, limits), request.requestedOutputs());
+        java.util.Set<String> outputs = request.requestedOutputs();
+        if (signature.handler().isPresent() && outputs.contains(LABELS) && signature.output(LABELS).isEmpty()) {
+            // the handler's labels are made after the batch from the first output, which must then be run
+            outputs = new java.util.LinkedHashSet<>(outputs);
+            outputs.remove(LABELS);
+            outputs.add(signature.outputs().get(0).name());
+        }
+        if (request.sendsBytes()) {
+            Handler handler = Instances.handler(signature, "BYTES");
+            return new Decoded(handler.tensors(request.instances(), signature.inputs()), outputs);
+        }
+        return new Decoded(request.inputs(signature::input, limits), outputs);
     }
+
+    /** The BYTES output of a handler's labels, most probable first, [n, k]: asked for by name. */
+    static final String LABELS = "labels";
 
     @Override
     public Answer encode(InferenceResult result, OipInferRequest request, ModelDescriptor signature) {
@@ -74,6 +90,20 @@ final class OipInference implements InferenceStyle<OipInferRequest> {
             } else {
                 json.raw(",\"data\":").flatData(out).raw("}");
             }
+        }
+        if (signature.handler().isPresent() && request.requestedOutputs().contains(LABELS) && signature.output(LABELS).isEmpty()) {
+            List<List<String>> labels = signature.handler().get().labels(result.outputs().get(0));
+            int k = labels.stream().mapToInt(List::size).max().orElse(0);
+            json.raw(first ? "" : ",").raw("{\"name\":\"labels\",\"datatype\":\"BYTES\",\"shape\":").shape(new long[]{labels.size(), k})
+                    .raw(",\"data\":[");
+            boolean firstLabel = true;
+            for (List<String> row : labels) {
+                for (int i = 0; i < k; i++) {
+                    json.raw(firstLabel ? "" : ",").string(i < row.size() ? row.get(i) : "");
+                    firstLabel = false;
+                }
+            }
+            json.raw("]}");
         }
         json.raw("]}");
         int jsonLength = json.length();

@@ -25,10 +25,14 @@ import java.util.Optional;
  * the nesting, datatype from the model's signature), outputs by name as nested arrays.
  */
 final class PredictInference implements InferenceStyle<Map<String, Object>> {
-    private final TensorLimits limits;
+    private static final java.util.Set<String> HANDLED = java.util.Set.of("image", "image_url", "text", "features");
 
-    PredictInference(TensorLimits limits) {
+    private final TensorLimits limits;
+    private final java.util.function.Function<String, byte[]> imageUrls;
+
+    PredictInference(TensorLimits limits, java.util.function.Function<String, byte[]> imageUrls) {
         this.limits = limits;
+        this.imageUrls = imageUrls;
     }
 
     @Override
@@ -43,7 +47,8 @@ final class PredictInference implements InferenceStyle<Map<String, Object>> {
 
     @Override
     public Map<String, Object> parse(byte[] body, Map<String, String> headers) {
-        return JsonDocument.parseObject(body);
+        // strings as long as the body: "input": {"image": "<base64>"} and {"text": "..."}
+        return JsonDocument.parseObject(body, Math.max(body.length, 1));
     }
 
     @Override
@@ -60,6 +65,9 @@ final class PredictInference implements InferenceStyle<Map<String, Object>> {
 
     @Override
     public Decoded decode(Map<String, Object> root, ModelDescriptor signature) {
+        if (root.containsKey("input")) {
+            return new Decoded(handled(root.get("input"), signature));
+        }
         if (!(root.get("inputs") instanceof Map<?, ?> inputs) || inputs.isEmpty()) {
             throw new ApiError.BadRequestException("'inputs' must be an object of input name to nested array, e.g. {\""
                     + signature.inputs().get(0).name() + "\": [[...]]}");
@@ -78,8 +86,41 @@ final class PredictInference implements InferenceStyle<Map<String, Object>> {
         return new Decoded(tensors);
     }
 
+    /** {@code "input": {"image" | "image_url" | "text" | "features": ...}} for a model with a handler. */
+    private List<TensorData> handled(Object input, ModelDescriptor signature) {
+        if (!(input instanceof Map<?, ?> in) || in.size() != 1 || !HANDLED.contains(in.keySet().iterator().next())) {
+            throw new ApiError.BadRequestException("'input' must be one of {\"image\": \"<base64>\"}, {\"image_url\": \"...\"}, {\"text\": \"...\"}"
+                    + " or {\"features\": {\"name\": value, ...}}; tensors go in 'inputs'");
+        }
+        String kind = (String) in.keySet().iterator().next();
+        Object value = in.get(kind);
+        dev.seraphim.inference.handler.Handler handler = dev.seraphim.api.inference.Instances.handler(signature, "input." + kind);
+        String wanted = kind.equals("image_url") ? "image" : kind.equals("features") ? "record" : kind;
+        if (!handler.what().equals(wanted)) {
+            throw new ApiError.BadRequestException("model " + signature.name() + " takes " + handler.what() + ", not input." + kind);
+        }
+        dev.seraphim.inference.handler.Instance instance;
+        if (kind.equals("image_url")) {
+            if (!(value instanceof String url)) {
+                throw new ApiError.BadRequestException("input.image_url must be a string");
+            }
+            instance = new dev.seraphim.inference.handler.Instance.Encoded(imageUrls.apply(url));
+        } else if (kind.equals("features") != value instanceof Map) {
+            throw new ApiError.BadRequestException("input." + kind + (kind.equals("features") ? " must be an object of feature name to value"
+                    : " must be a string"));
+        } else {
+            instance = dev.seraphim.api.inference.Instances.of(value, "input." + kind);
+        }
+        return handler.tensors(List.of(instance), signature.inputs());
+    }
+
     @Override
     public Answer encode(InferenceResult result, Map<String, Object> root, ModelDescriptor signature) {
+        if (root.containsKey("input")) {
+            jakarta.json.JsonValue prediction = signature.handler().get().answers(result.outputs().get(0)).get(0);
+            return Answer.json(new JsonOutput().raw("{\"model\":").string(result.model()).raw(",\"version\":").string(result.version())
+                    .raw(",\"prediction\":" + prediction + "}").toByteArray());
+        }
         JsonOutput json = new JsonOutput().raw("{\"model\":").string(result.model())
                 .raw(",\"version\":").string(result.version()).raw(",\"outputs\":{");
         for (int i = 0; i < result.outputs().size(); i++) {

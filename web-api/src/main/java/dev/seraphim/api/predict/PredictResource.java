@@ -30,11 +30,14 @@ public class PredictResource {
     @Inject
     ApiLimits limits;
 
+    @Inject
+    ImageUrls imageUrls;
+
     private PredictInference style;
 
     @PostConstruct
     void init() {
-        style = new PredictInference(limits.tensors());
+        style = new PredictInference(limits.tensors(), imageUrls::fetch);
     }
 
     @POST

@@ -148,9 +148,17 @@ public class ModelsResource {
         JsonObject json = object(body);
         JsonObject batching = json.get("batching") instanceof JsonObject b ? b : JsonValue.EMPTY_JSON_OBJECT;
         Integer workers = integer(json, "workers");
-        ModelVersion v = lifecycle.changeSettings(name, version, integer(batching, "max_batch_size"),
-                integer(batching, "max_batch_delay_ms"), integer(batching, "queue_capacity"),
-                workers != null ? workers : integer(batching, "workers"), intraOpThreads(json), actor());
+        Integer threads = intraOpThreads(json);
+        ModelVersion v = null;
+        if (json.containsKey("handler")) {
+            // the handler first: a refused one leaves the settings unchanged too
+            v = lifecycle.changeHandler(name, version, json.get("handler"), actor());
+        }
+        if (!json.containsKey("handler") || !batching.isEmpty() || workers != null || threads != null) {
+            v = lifecycle.changeSettings(name, version, integer(batching, "max_batch_size"),
+                    integer(batching, "max_batch_delay_ms"), integer(batching, "queue_capacity"),
+                    workers != null ? workers : integer(batching, "workers"), threads, actor());
+        }
         return view(v).toString();
     }
 

@@ -50,6 +50,7 @@ final class RegistryViews {
                 .add("artifact", Json.createObjectBuilder().add("sha256", v.artifactSha256()).add("bytes", v.artifactBytes()))
                 .add("inputs", ModelDescriptors.specsJson(d.inputs()))
                 .add("outputs", ModelDescriptors.specsJson(d.outputs()))
+                .add("handler", d.handler().<jakarta.json.JsonValue>map(RegistryViews::handler).orElse(jakarta.json.JsonValue.NULL))
                 .add("labels", parsed(v.labels()))
                 .add("metrics", parsed(v.metrics()))
                 .add("batching", Json.createObjectBuilder().add("max_batch_size", batching.maxBatchSize())
@@ -61,6 +62,15 @@ final class RegistryViews {
                 .add("updated_by", nullable(v.updatedBy().orElse(null)))
                 .add("updated_at", nullable(v.updatedAt().map(OffsetDateTime::toString).orElse(null)));
         return b.build();
+    }
+
+    /** The handler as declared, a tokenizer shown by its digest rather than its whole vocabulary. */
+    private static JsonObject handler(dev.seraphim.inference.handler.Handler h) {
+        JsonObject json = h.toJson();
+        if (h.input() instanceof dev.seraphim.inference.handler.TextInput t) {
+            return Json.createObjectBuilder(json).add("tokenizer", Json.createObjectBuilder().add("sha256", t.tokenizerSha256())).build();
+        }
+        return json;
     }
 
     static JsonObject audit(ManagementAudit a) {

@@ -76,6 +76,6 @@ public class RateLimits implements Filter {
             return false;
         }
         String p = request.getRequestURI();
-        return !(p.startsWith("/v2/") || p.startsWith("/predictions/") || p.equals("/api/v1/predict"));
+        return !(p.startsWith("/v2/") || p.startsWith("/v1/") || p.startsWith("/predictions/") || p.equals("/api/v1/predict"));
     }
 }

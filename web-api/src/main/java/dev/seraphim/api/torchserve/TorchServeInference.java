@@ -2,6 +2,7 @@ package dev.seraphim.api.torchserve;
 
 import dev.seraphim.api.codec.JsonDocument;
 import dev.seraphim.api.codec.JsonOutput;
+import dev.seraphim.api.codec.Multipart;
 import dev.seraphim.api.codec.NumericArray;
 import dev.seraphim.api.codec.TensorDecoder;
 import dev.seraphim.api.codec.TensorLimits;
@@ -9,22 +10,47 @@ import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.inference.Answer;
 import dev.seraphim.api.inference.InferenceStyle;
+import dev.seraphim.api.inference.Instances;
 import dev.seraphim.inference.InferenceResult;
+import dev.seraphim.inference.handler.Handler;
+import dev.seraphim.inference.handler.Instance;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonValue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * TorchServe's predictions body: for a model with an image_classifier handler, the image itself, answered with its
- * top classes ({"label": probability}); otherwise JSON tensors, a nested array (a model with one input) or an object
- * of input name to nested array, answered with the output as a nested array (one output) or an object of output
- * name to nested array.
+ * TorchServe's predictions body. For a model with a handler: the image or text itself (any or no content type), a
+ * JSON record (or a list of them, or {"b64": ...}), or multipart fields {@code data}/{@code file}/{@code body}, several
+ * of which are several predictions batched together; answered as TorchServe's handlers answer ({"label":
+ * probability} top-k, a list for several). Otherwise, and for JSON tensors to any model: a nested array (a model with
+ * one input) or an object of input name to nested array, answered with the output as a nested array (one output) or
+ * an object of output name to nested array.
  */
-final class TorchServeInference implements InferenceStyle<byte[]> {
+final class TorchServeInference implements InferenceStyle<TorchServeInference.Body> {
+    private static final Set<String> FILE_FIELDS = Set.of("data", "file", "body");
+
+    /** The body as sent, split into parts when multipart; {@code instances} set when a handler takes it. */
+    static final class Body {
+        final byte[] bytes;
+        final List<Multipart.Part> parts;
+        List<Instance> instances;
+        boolean list;
+
+        Body(byte[] bytes, List<Multipart.Part> parts) {
+            this.bytes = bytes;
+            this.parts = parts;
+        }
+    }
+
     private final TensorLimits limits;
 
     TorchServeInference(TensorLimits limits) {
@@ -41,24 +67,63 @@ final class TorchServeInference implements InferenceStyle<byte[]> {
         return ErrorStyle.TORCHSERVE;
     }
 
-    /** The body as it came: an image for a model with an image handler, else JSON tensors (read in {@link #decode}). */
     @Override
-    public byte[] parse(byte[] body, Map<String, String> headers) {
-        return body;
+    public List<String> headers() {
+        return List.of("Content-Type");
     }
 
     @Override
-    public Decoded decode(byte[] body, ModelDescriptor signature) {
-        if (signature.handler().isPresent() && !looksLikeJson(body)) {
-            return new Decoded(List.of(signature.handler().get().tensor(signature.inputs().get(0).name(), body)));
+    public Body parse(byte[] body, Map<String, String> headers) {
+        String type = headers.get("Content-Type");
+        return new Body(body, Multipart.is(type) ? Multipart.parse(body, type) : List.of());
+    }
+
+    @Override
+    public Decoded decode(Body body, ModelDescriptor signature) {
+        if (!body.parts.isEmpty()) {
+            List<Multipart.Part> files = body.parts.stream().filter(p -> FILE_FIELDS.contains(p.name())).toList();
+            if (files.isEmpty()) {
+                throw new ApiError.BadRequestException("the multipart body has no field named data, file or body; send each image or text as one of those");
+            }
+            if (signature.handler().isEmpty()) {
+                if (files.size() > 1) {
+                    throw new ApiError.BadRequestException("this model takes JSON tensors: send one field of them, not " + files.size());
+                }
+                return tensors(files.get(0).content(), signature);
+            }
+            body.instances = new ArrayList<>();
+            for (Multipart.Part p : files) {
+                body.instances.add(signature.handler().get().what().equals("record") ? Instances.of(json(p.content()), "field '" + p.name() + "'")
+                        : new Instance.Encoded(p.content()));
+            }
+            body.list = files.size() > 1;
+            return new Decoded(signature.handler().get().tensors(body.instances, signature.inputs()));
         }
+        if (signature.handler().isEmpty() || looksLikeTensors(body.bytes)) {
+            return tensors(body.bytes, signature);
+        }
+        Handler handler = signature.handler().get();
+        if (looksLikeJson(body.bytes) && !handler.what().equals("text")) {
+            Object doc = json(body.bytes);
+            body.list = doc instanceof List<?>;
+            body.instances = new ArrayList<>();
+            for (Object v : doc instanceof List<?> l ? l : List.of(doc)) {
+                body.instances.add(Instances.of(v, "the " + handler.what()));
+            }
+        } else {
+            body.instances = List.of(new Instance.Encoded(body.bytes));
+        }
+        return new Decoded(handler.tensors(body.instances, signature.inputs()));
+    }
+
+    private Decoded tensors(byte[] bytes, ModelDescriptor signature) {
         Object doc;
         try {
-            doc = JsonDocument.parse(body);
+            doc = JsonDocument.parse(bytes);
         } catch (RuntimeException e) {
             throw new ApiError.BadRequestException("this model takes JSON tensors: send a nested array of numbers, or an object of"
                     + " input name to nested array (" + e.getMessage() + ")" + (signature.handler().isPresent() ? "" : "; models"
-                    + " registered with an image_classifier handler take the image itself (docs/handlers.md)"));
+                    + " registered with a handler take images, text or records (docs/handlers.md)"));
         }
         List<TensorData> inputs = new ArrayList<>();
         List<TensorSpec> specs = signature.inputs();
@@ -79,15 +144,15 @@ final class TorchServeInference implements InferenceStyle<byte[]> {
     }
 
     @Override
-    public Answer encode(InferenceResult result, byte[] body, ModelDescriptor signature) {
-        if (signature.handler().isPresent() && !looksLikeJson(body)) {
-            // TorchServe's image classifier: {"label": probability, ...}, most probable first
-            jakarta.json.JsonObjectBuilder top = jakarta.json.Json.createObjectBuilder();
-            TensorData scores = result.outputs().get(0);
-            float[] row = new float[(int) scores.shape()[scores.shape().length - 1]];
-            scores.data().duplicate().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(row);
-            signature.handler().get().classification().top(row).forEach((label, p) -> top.add(label, p));
-            return Answer.json(top.build().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    public Answer encode(InferenceResult result, Body body, ModelDescriptor signature) {
+        if (body.instances != null) {
+            List<JsonValue> answers = signature.handler().get().answers(result.outputs().get(0));
+            if (!body.list) {
+                return Answer.json(answers.get(0).toString().getBytes(StandardCharsets.UTF_8));
+            }
+            JsonArrayBuilder all = Json.createArrayBuilder();
+            answers.forEach(all::add);
+            return Answer.json(all.build().toString().getBytes(StandardCharsets.UTF_8));
         }
         JsonOutput json = new JsonOutput();
         if (result.outputs().size() == 1) {
@@ -102,16 +167,52 @@ final class TorchServeInference implements InferenceStyle<byte[]> {
         return Answer.json(json.toByteArray());
     }
 
-    /** A JSON tensor body starts with '[' or '{' after blanks; no image format does. */
-    private static boolean looksLikeJson(byte[] body) {
-        for (byte b : body) {
-            if (b == '[' || b == '{') {
-                return true;
-            }
-            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-                return false;
+    private Object json(byte[] bytes) {
+        try {
+            return JsonDocument.parse(bytes, bytes.length);
+        } catch (RuntimeException e) {
+            throw new ApiError.BadRequestException("the body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** A body of tensors: a nested array, or an object whose first member is one (a record's members are scalars). */
+    private static boolean looksLikeTensors(byte[] body) {
+        int i = firstNonBlank(body, 0);
+        if (i < 0) {
+            return false;
+        }
+        if (body[i] == '[') {
+            int j = firstNonBlank(body, i + 1);
+            return j >= 0 && (body[j] == '[' || body[j] == '-' || (body[j] >= '0' && body[j] <= '9'));
+        }
+        if (body[i] != '{') {
+            return false;
+        }
+        int colon = i;
+        boolean inString = false;
+        for (; colon < body.length; colon++) {
+            if (body[colon] == '"' && body[colon - 1] != '\\') {
+                inString = !inString;
+            } else if (!inString && body[colon] == ':') {
+                break;
             }
         }
-        return false;
+        int v = firstNonBlank(body, colon + 1);
+        return v >= 0 && body[v] == '[';
+    }
+
+    /** A JSON body starts with '[' or '{' after blanks; no image format does. */
+    private static boolean looksLikeJson(byte[] body) {
+        int i = firstNonBlank(body, 0);
+        return i >= 0 && (body[i] == '[' || body[i] == '{');
+    }
+
+    private static int firstNonBlank(byte[] body, int from) {
+        for (int i = from; i < body.length; i++) {
+            if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 }

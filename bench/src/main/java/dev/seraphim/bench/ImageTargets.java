@@ -1,0 +1,43 @@
+package dev.seraphim.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Issue 34's image targets: preprocessing per 640×480 JPEG on one core, and resnet18 from JPEG against from the tensor. */
+final class ImageTargets {
+    private ImageTargets() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> evaluate(Map<String, Object> report) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, Object> pre = (Map<String, Object>) report.get("image_preprocessing");
+        if (pre != null) {
+            out.add(Targets.target("decode + preprocess of a 640x480 JPEG on one core (ms)", ((Number) pre.get("cpu_ms_per_image")).doubleValue(),
+                    "<=", 5, String.format(Locale.ROOT, "CPU time on one thread of the benchmark's JVM; decode %.2f ms, resize + crop + normalise %.2f ms",
+                            ((Number) pre.get("decode_ms_per_image")).doubleValue(), ((Number) pre.get("resize_crop_normalize_ms_per_image")).doubleValue())));
+        }
+        Map<String, Object> jpeg = (Map<String, Object>) report.get("jpeg_vs_tensor");
+        if (jpeg != null && jpeg.containsKey("resnet18")) {
+            List<Map<String, Object>> rows = (List<Map<String, Object>>) jpeg.get("resnet18");
+            double bestJpeg = 0;
+            double bestTensor = 0;
+            Object at = null;
+            for (Map<String, Object> row : rows) {
+                double j = ((Number) ((Map<String, Object>) row.get("jpeg")).get("requests_per_second")).doubleValue();
+                double t = ((Number) ((Map<String, Object>) row.get("binary_tensor")).get("requests_per_second")).doubleValue();
+                if (j > bestJpeg) {
+                    bestJpeg = j;
+                    at = row.get("concurrency");
+                }
+                bestTensor = Math.max(bestTensor, t);
+            }
+            out.add(Targets.target("resnet18 images/s from JPEG over from the binary tensor, at saturation", bestJpeg / bestTensor, ">=", 0.85,
+                    String.format(Locale.ROOT, "%.1f images/s from JPEG (best, at %s clients) vs %.1f from the binary tensor (best of the"
+                            + " interleaved points)", bestJpeg, at, bestTensor)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.seraphim.inference.handler;
+
+import java.util.Map;
+
+/**
+ * One thing a client sent to a model with a handler, before preprocessing: encoded bytes (an image, or UTF-8 text),
+ * a string (text, or for an image model the base64 of the image), or a record of named features.
+ */
+public sealed interface Instance {
+    /** Bytes as sent: an encoded image, or text in UTF-8. */
+    record Encoded(byte[] bytes) implements Instance {
+    }
+
+    /** A JSON string: the text itself, or the base64 of an image for an image model. */
+    record Text(String text) implements Instance {
+    }
+
+    /** Named features: each value a Number, a String (a category) or anything else (refused, naming it). */
+    record Fields(Map<String, Object> values) implements Instance {
+    }
+}

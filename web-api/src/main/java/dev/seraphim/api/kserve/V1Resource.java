@@ -1,0 +1,64 @@
+package dev.seraphim.api.kserve;
+
+import dev.seraphim.api.ApiLimits;
+import dev.seraphim.api.errors.ErrorShape;
+import dev.seraphim.api.errors.ErrorStyle;
+import dev.seraphim.api.inference.InferenceEndpoint;
+import dev.seraphim.api.inference.ModelAccess;
+import dev.seraphim.inference.engine.ModelTarget;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * KServe's V1 protocol: {@code GET /v1/models/{m}} (its readiness) and {@code POST /v1/models/{m}:predict}
+ * ({@link V1Inference}), through the one endpoint template; errors as {@code {"error": "..."}}.
+ */
+@ErrorShape(ErrorStyle.OIP)
+@Path("v1/models")
+@ApplicationScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class V1Resource {
+    @Inject
+    InferenceEndpoint endpoint;
+
+    @Inject
+    ModelAccess access;
+
+    @Inject
+    ApiLimits limits;
+
+    private V1Inference style;
+
+    @PostConstruct
+    void init() {
+        style = new V1Inference(limits.tensors());
+    }
+
+    @GET
+    @Path("{model}")
+    public String status(@PathParam("model") String model) {
+        ModelTarget target = access.resolve(model, Optional.empty());
+        return Json.createObjectBuilder().add("name", target.name()).add("ready", target.ready()).build().toString();
+    }
+
+    @POST
+    @Path("{model}:predict")
+    public CompletionStage<Response> predict(@PathParam("model") String model, InputStream body, @Context HttpServletRequest http) {
+        return endpoint.serve(http, body, model, Optional.empty(), style);
+    }
+}
