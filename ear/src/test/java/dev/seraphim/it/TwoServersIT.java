@@ -254,6 +254,27 @@ class TwoServersIT {
         assertTrue(deleted <= 5000);
     }
 
+    /** A traffic policy put through one server is applied by the other within its sync interval. */
+    @Test
+    void aTrafficPolicyPutThroughOneServerIsAppliedByTheOther() throws Exception {
+        String name = "split-" + Long.toString(System.nanoTime(), 36);
+        for (int v = 1; v <= 2; v++) {
+            HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\",\"version\":\"" + v + "\"," + Registrations.MLP_SIGNATURE + "}",
+                    "m.pt", Registrations.demoModel("tabular-mlp.pt"));
+            assertEquals(201, r.statusCode(), r.body());
+        }
+        assertTrue(millisUntil(() -> second("/v2/models/" + name + "/versions/2/ready").statusCode() == 200) <= 5000);
+        HttpResponse<String> put = Seraphim.send(Seraphim.request("/api/v1/models/" + name + "/traffic").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"weights\": {\"1\": 0, \"2\": 100}}")).build());
+        assertEquals(200, put.statusCode(), put.body());
+        long applied = millisUntil(() -> "2".equals(Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
+                        + "/predictions/" + name)).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]]")).build(), HttpResponse.BodyHandlers.ofString())
+                .headers().firstValue("X-Model-Version").orElse(null)));
+        System.out.println("TwoServersIT: the second server applied the traffic policy " + applied + " ms after it was put");
+        assertTrue(applied <= 5000, "the second server applied the policy after " + applied + " ms");
+    }
+
     /**
      * The drill of issue 32 in its CI form: registrations from four clients and inference from two run against the
      * second server, which is killed with SIGKILL while they do. After its restart every acknowledged registration

@@ -267,6 +267,41 @@ public class ModelLifecycle {
         }));
     }
 
+    /**
+     * The model's traffic policy (docs/rollouts.md), checked against its loaded versions first (400 naming the problem,
+     * nothing changed); applied here at once and by the other replicas at their next sync.
+     */
+    public RegisteredModel setTraffic(String name, jakarta.json.JsonObject policy, String actor) {
+        String detail = policy.toString();
+        return changes.locked(() -> changes.audited(actor, "traffic", name, null, detail.length() > 200 ? detail.substring(0, 200) + "…" : detail, () -> {
+            RegisteredModel m = registry.requireModel(name);
+            java.util.Set<String> loaded = new java.util.TreeSet<>();
+            for (ModelVersion v : registry.allVersions()) {
+                if (v.model().name().equals(name) && v.wantedLoaded() && v.state() == VersionState.READY) {
+                    loaded.add(v.version());
+                }
+            }
+            dev.seraphim.traffic.TrafficPolicy checked;
+            try {
+                checked = dev.seraphim.traffic.TrafficPolicy.fromJson(policy, m.defaultVersion(), loaded);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArtifactException(e.getMessage());
+            }
+            RegisteredModel changed = registry.setTraffic(name, checked.toJson().toString());
+            replicas.refreshTraffic();
+            return changed;
+        }));
+    }
+
+    /** The model's traffic policy removed: every unversioned request to its default again. */
+    public RegisteredModel clearTraffic(String name, String actor) {
+        return changes.locked(() -> changes.audited(actor, "traffic", name, null, "cleared: every request to the default version", () -> {
+            RegisteredModel changed = registry.setTraffic(name, null);
+            replicas.refreshTraffic();
+            return changed;
+        }));
+    }
+
     /** A version's handler set ({@code handler} an object), or removed (JSON null); checked against its signature first. */
     public ModelVersion changeHandler(String name, String version, jakarta.json.JsonValue handler, String actor) {
         String what = handler == null || handler == jakarta.json.JsonValue.NULL ? "handler removed"

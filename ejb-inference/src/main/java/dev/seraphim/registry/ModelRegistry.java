@@ -140,6 +140,14 @@ public class ModelRegistry {
         return v;
     }
 
+    /** The model's traffic policy (JSON), or none (null). */
+    public RegisteredModel setTraffic(String name, String policyJson) {
+        RegisteredModel m = requireModel(name);
+        em.lock(m, LockModeType.OPTIMISTIC_FORCE_INCREMENT);
+        m.traffic(policyJson);
+        return m;
+    }
+
     public ModelVersion changeHandler(String name, String version, ModelDescriptor checked, String actor) {
         ModelVersion v = version(name, version);
         v.changeHandler(checked.handler().<jakarta.json.JsonValue>map(h -> h.toJson()).orElse(jakarta.json.JsonValue.NULL), actor);

@@ -28,6 +28,8 @@ public class RegisteredModel {
     private String previousDefaultVersion;
     @Column(name = "created_at", nullable = false)
     private OffsetDateTime createdAt;
+    /** the traffic policy's JSON (TrafficPolicy), null for none */
+    private String traffic;
     @Version
     @Column(name = "lock_version")
     private long lockVersion;
@@ -89,6 +91,14 @@ public class RegisteredModel {
 
     public Optional<String> defaultVersion() {
         return Optional.ofNullable(defaultVersion);
+    }
+
+    public Optional<String> traffic() {
+        return Optional.ofNullable(traffic);
+    }
+
+    void traffic(String policyJson) {
+        this.traffic = policyJson;
     }
 
     public Optional<String> previousDefaultVersion() {

@@ -60,7 +60,9 @@ final class ReplicaSync {
                     engine.unload(served.name(), served.version());
                 }
             }
+            java.util.Map<String, dev.seraphim.traffic.TrafficPolicy> traffic = new java.util.HashMap<>();
             for (RegisteredModel m : registry.models()) {
+                policy(m).ifPresent(p -> traffic.put(m.name(), p));
                 Optional<String> wanted = m.defaultVersion().or(() -> recoverDefault(m, all));
                 if (wanted.isPresent() && engine.loaded(m.name(), wanted.get()).isPresent()) {
                     if (!wanted.equals(engine.defaultVersion(m.name()))) {
@@ -70,6 +72,7 @@ final class ReplicaSync {
                     engine.clearDefault(m.name());
                 }
             }
+            engine.traffic(traffic);
             if (stateChanged) {
                 // seraphim_model_versions must show a load at once, not at the next sync
                 refreshRegistered();
@@ -124,6 +127,25 @@ final class ReplicaSync {
             engine.reconfigure(v.descriptor(artifacts.root()));
         }
         return false;
+    }
+
+    /** The model's stored traffic policy; one that cannot be read is logged and ignored (its model then takes its default). */
+    static Optional<dev.seraphim.traffic.TrafficPolicy> policy(RegisteredModel m) {
+        try {
+            return m.traffic().map(json -> dev.seraphim.traffic.TrafficPolicy.stored(json, m.defaultVersion()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the traffic policy of model " + m.name() + " cannot be read; its requests go to the default version", e);
+            return Optional.empty();
+        }
+    }
+
+    /** This server's traffic policies from the registry now, without waiting for the next sync. */
+    void refreshTraffic() {
+        java.util.Map<String, dev.seraphim.traffic.TrafficPolicy> traffic = new java.util.HashMap<>();
+        for (RegisteredModel m : registry.models()) {
+            policy(m).ifPresent(p -> traffic.put(m.name(), p));
+        }
+        engine.traffic(traffic);
     }
 
     void refreshRegistered() {

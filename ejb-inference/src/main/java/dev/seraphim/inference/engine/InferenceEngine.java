@@ -273,6 +273,11 @@ public class InferenceEngine {
         gate.registered(versionsByModel);
     }
 
+    /** The models' traffic policies (model → policy), as the registry holds them now. */
+    public void traffic(Map<String, dev.seraphim.traffic.TrafficPolicy> policies) {
+        gate.traffic(policies);
+    }
+
     /**
      * The request path (find a served model, check and queue a request) as a plain object over this engine's
      * tables: the web tier holds it and calls it without an EJB invocation per request; loading, unloading and

@@ -12,6 +12,8 @@ import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
 import dev.seraphim.inference.tensor.TensorSpec;
 import dev.seraphim.security.Caller;
+import dev.seraphim.traffic.TrafficPolicy;
+import dev.seraphim.traffic.TrafficShares;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The inference boundary: the one entry every API style (REST's three, gRPC later) calls. It resolves the version
@@ -41,6 +44,9 @@ public final class InferenceGate {
     private final BiConsumer<ModelDescriptor, List<TensorData>> observer;
     /** every registered version, loaded or not, so that a known but unloaded version answers "not ready" */
     private volatile Map<String, Set<String>> registered = Map.of();
+    /** the models' traffic policies, as of the registry's last sync */
+    private volatile Map<String, TrafficPolicy> traffic = Map.of();
+    private final TrafficShares shares = new TrafficShares();
 
     InferenceGate(Map<String, Map<String, ServedModel>> models, Map<String, String> defaultVersions, long defaultTimeoutMillis,
                   BiConsumer<ModelDescriptor, List<TensorData>> observer) {
@@ -56,10 +62,41 @@ public final class InferenceGate {
      * them); {@link #infer} refuses them.
      */
     public ModelTarget resolve(ModelRef ref, Optional<Caller> caller) {
+        return resolve(ref, caller, header -> null);
+    }
+
+    /**
+     * As {@link #resolve(ModelRef, Optional)}, an unversioned request of a model with a traffic policy taking the
+     * version the policy chooses for it ({@code headers} for a sticky header); a version this server has not loaded
+     * (yet, or any more) falls back to the default. A request that names its version bypasses the split.
+     */
+    public ModelTarget resolve(ModelRef ref, Optional<Caller> caller, Function<String, String> headers) {
         if (caller.isPresent() && !caller.get().mayUse(ref.name())) {
             throw new ModelNotAllowedException(ref.name());
         }
-        return new ModelTarget(find(ref.name(), ref.version()));
+        TrafficPolicy policy = ref.version().filter(s -> !s.isEmpty()).isEmpty() ? traffic.get(ref.name()) : null;
+        if (policy == null) {
+            return new ModelTarget(find(ref.name(), ref.version()));
+        }
+        String chosen = policy.choose(headers, caller);
+        Map<String, ServedModel> versions = models.get(ref.name());
+        ServedModel served = find(ref.name(), versions != null && versions.containsKey(chosen) ? Optional.of(chosen) : Optional.empty());
+        shares.count(ref.name(), served.version());
+        return new ModelTarget(served);
+    }
+
+    /** The traffic policies the registry holds, applied from now on. */
+    void traffic(Map<String, TrafficPolicy> policies) {
+        this.traffic = Map.copyOf(policies);
+    }
+
+    public Optional<TrafficPolicy> traffic(String model) {
+        return Optional.ofNullable(traffic.get(model));
+    }
+
+    /** Each version's unversioned requests over the last minutes, for models with a policy. */
+    public Map<String, Long> liveShares(String model) {
+        return shares.lastMinutes(model);
     }
 
     /**

@@ -11,8 +11,11 @@ public record Answer(byte[] body, String mediaType, Map<String, Object> headers)
         return new Answer(body, MediaType.APPLICATION_JSON, Map.of());
     }
 
-    Response response() {
-        Response.ResponseBuilder ok = Response.ok(body).type(mediaType);
+    /** The header naming the version that answered, on every inference answer (a traffic split chooses it). */
+    public static final String VERSION_HEADER = "X-Model-Version";
+
+    Response response(String version) {
+        Response.ResponseBuilder ok = Response.ok(body).type(mediaType).header(VERSION_HEADER, version);
         headers.forEach(ok::header);
         return ok.build();
     }

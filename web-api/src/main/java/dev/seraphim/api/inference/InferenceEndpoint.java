@@ -67,7 +67,7 @@ public class InferenceEndpoint {
             } else {
                 ref = ModelRef.of(model, version);
             }
-            ModelTarget target = access.resolve(ref);
+            ModelTarget target = access.resolve(ref, http::getHeader);
             P request = parsed != null ? parsed : style.parse(body, headers);
             InferenceStyle.Decoded decoded = style.decode(request, target.descriptor());
             byte[] audited = metrics.bodyForAudit(ref.name(), body);
@@ -77,7 +77,7 @@ public class InferenceEndpoint {
                 }
                 Answer answer = style.encode(result, request, target.descriptor());
                 metrics.record(style.api(), origin, ref.name(), result.version(), "success", 200, result, start, audited, answer.body());
-                return answer.response();
+                return answer.response(result.version());
             });
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(fail(e, style, origin, named, uri, start));

@@ -45,6 +45,11 @@ public class ModelAccess {
         return gate.resolve(ref, caller.get());
     }
 
+    /** An inference request's version: the one it names, else its model's traffic policy's choice (a sticky header read from {@code headers}). */
+    public ModelTarget resolve(ModelRef ref, java.util.function.Function<String, String> headers) {
+        return gate.resolve(ref, caller.get(), headers);
+    }
+
     /**
      * Runs a request on a resolved version. Its answer may be written on the batch worker's thread, which is made
      * safe for that first.

@@ -1,0 +1,141 @@
+package dev.seraphim.it;
+
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A model's traffic policy on the real server: the observed split of unversioned requests, sticky users, a request
+ * that names its version bypassing the split, the chosen version in every answer, and bad policies refused.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class TrafficIT {
+    private static final String ROW = "[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,1.1,1.2,1.3,1.4,1.5,1.6]";
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Seraphim.ear();
+    }
+
+    @Test
+    void unversionedRequestsAreSplitByTheWeightsWithinABinomialInterval() throws Exception {
+        String model = twoVersions();
+        put(model, "{\"weights\": {\"1\": 70, \"2\": 30}}", 200);
+        Map<String, Integer> seen = new HashMap<>();
+        int n = 2000;
+        for (int batch = 0; batch < n / 50; batch++) {
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                calls.add(Seraphim.HTTP.sendAsync(Seraphim.post("/v2/models/" + model + "/infer", infer()), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                HttpResponse<String> r = c.get();
+                assertEquals(200, r.statusCode(), r.body());
+                String version = Seraphim.json(r.body()).getString("model_version");
+                assertEquals(version, r.headers().firstValue("X-Model-Version").orElse(null), "the chosen version in the answer's header too");
+                seen.merge(version, 1, Integer::sum);
+            }
+        }
+        // 99 % binomial interval of 2 000 draws at p = 0.3: 600 +- 2.576 x sqrt(2 000 x 0.3 x 0.7) = 600 +- 53
+        int two = seen.getOrDefault("2", 0);
+        assertTrue(two >= 547 && two <= 653, "version 2 took " + two + " of " + n + ": " + seen);
+        JsonObject view = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body());
+        assertEquals("{\"1\":70,\"2\":30}", view.getJsonObject("weights").toString());
+        long live = view.getJsonObject("live").getJsonObject("requests").getJsonNumber("2").longValue();
+        assertEquals(two, live, "the live share on this server counts what it routed: " + view);
+        // a request that names its version bypasses the split; the TorchServe answer names its version in the header
+        put(model, "{\"weights\": {\"1\": 0, \"2\": 100}}", 200);
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> v1 = Seraphim.send(Seraphim.post("/v2/models/" + model + "/versions/1/infer", infer()));
+            assertEquals("1", Seraphim.json(v1.body()).getString("model_version"));
+            HttpResponse<String> ts = Seraphim.send(Seraphim.post("/predictions/" + model, "[" + ROW + "]"));
+            assertEquals("2", ts.headers().firstValue("X-Model-Version").orElse(null), "all to version 2 now");
+        }
+        // cleared: every request to the default again
+        assertEquals(200, Seraphim.send(Seraphim.request("/api/v1/models/" + model + "/traffic").DELETE().build()).statusCode());
+        for (int i = 0; i < 20; i++) {
+            assertEquals("1", Seraphim.json(Seraphim.send(Seraphim.post("/v2/models/" + model + "/infer", infer())).body()).getString("model_version"));
+        }
+    }
+
+    @Test
+    void aStickyUserStaysOnOneVersionAndARaisedWeightMovesOnlyDefaultUsers() throws Exception {
+        String model = twoVersions();
+        put(model, "{\"weights\": {\"1\": 90, \"2\": 10}, \"sticky\": {\"header\": \"X-User-Id\"}}", 200);
+        Map<String, String> before = new HashMap<>();
+        for (int u = 0; u < 300; u++) {
+            String first = versionFor(model, "user-" + u);
+            assertEquals(first, versionFor(model, "user-" + u), "user-" + u + " stays on its version");
+            before.put("user-" + u, first);
+        }
+        put(model, "{\"weights\": {\"1\": 80, \"2\": 20}, \"sticky\": {\"header\": \"X-User-Id\"}}", 200);
+        int moved = 0;
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            String after = versionFor(model, e.getKey());
+            if (!after.equals(e.getValue())) {
+                assertEquals("1", e.getValue(), e.getKey() + " moved, but not from the default");
+                moved++;
+            }
+        }
+        assertTrue(moved > 0 && moved < 80, "about 10 % of 300 users move from 1 to 2: " + moved);
+    }
+
+    @Test
+    void badPoliciesAreRefusedAndChangeNothing() throws Exception {
+        String model = twoVersions();
+        put(model, "{\"weights\": {\"1\": 90, \"2\": 5}}", 400, "weights must sum to 100, not 95");
+        put(model, "{\"weights\": {\"1\": 90, \"7\": 10}}", 400, "version 7 is not loaded");
+        put(model, "{\"weights\": {\"1\": 100}, \"sticky\": {\"cookie\": \"x\"}}", 400, "'sticky' must be");
+        put(model, "not json", 400, "JSON object");
+        assertEquals(404, Seraphim.send(Seraphim.request("/api/v1/models/no-such-model/traffic").PUT(HttpRequest.BodyPublishers.ofString(
+                "{\"weights\": {\"1\": 100}}")).header("Content-Type", "application/json").build()).statusCode());
+        assertEquals("null", Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).get("weights").toString(), "nothing changed");
+    }
+
+    private static String twoVersions() throws Exception {
+        String model = Registrations.unique("split");
+        byte[] file = Registrations.demoModel("tabular-mlp.pt");
+        for (int v = 1; v <= 2; v++) {
+            HttpResponse<String> r = Registrations.register("{\"name\":\"" + model + "\",\"version\":\"" + v + "\"," + Registrations.MLP_SIGNATURE + "}",
+                    "tabular-mlp.pt", file);
+            assertEquals(201, r.statusCode(), r.body());
+        }
+        return model;
+    }
+
+    private static String versionFor(String model, String user) throws Exception {
+        HttpResponse<String> r = Seraphim.send(Seraphim.request("/v2/models/" + model + "/infer").header("X-User-Id", user)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(infer())).build());
+        assertEquals(200, r.statusCode(), r.body());
+        return Seraphim.json(r.body()).getString("model_version");
+    }
+
+    private static String infer() {
+        return "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":" + ROW + "}]}";
+    }
+
+    private static void put(String model, String body, int status, String... says) throws Exception {
+        HttpResponse<String> r = Seraphim.send(Seraphim.request("/api/v1/models/" + model + "/traffic").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertEquals(status, r.statusCode(), r.body());
+        for (String s : says) {
+            assertTrue(r.body().contains(s), s + " in " + r.body());
+        }
+    }
+}
