@@ -96,6 +96,42 @@ class TrafficIT {
         assertTrue(moved > 0 && moved < 80, "about 10 % of 300 users move from 1 to 2: " + moved);
     }
 
+    /**
+     * A shadow version gets its share of the live requests off their path: every live answer stays the live version's,
+     * the shadow's answers are compared (the same file: full argmax agreement, no difference), and with the shadow
+     * capacity of the test server (2 at once) a burst of concurrent requests finds it full, drops and counts.
+     */
+    @Test
+    void aShadowVersionIsComparedOffThePathAndItsDropsCounted() throws Exception {
+        String model = twoVersions();
+        put(model, "{\"weights\": {\"1\": 100}, \"shadow\": {\"version\": \"2\", \"percent\": 100}}", 200);
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> r = Seraphim.send(Seraphim.post("/v2/models/" + model + "/infer", infer()));
+            assertEquals("1", Seraphim.json(r.body()).getString("model_version"), "the live answer is the live version's");
+        }
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            burst.add(Seraphim.HTTP.sendAsync(Seraphim.post("/v2/models/" + model + "/infer", infer()), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> c : burst) {
+            assertEquals(200, c.get().statusCode(), "a live answer never fails for its shadow");
+        }
+        Thread.sleep(1000);
+        JsonObject figures = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).getJsonObject("shadow_figures").getJsonObject("2");
+        long compared = figures.getJsonNumber("compared").longValue();
+        long dropped = figures.getJsonNumber("dropped").longValue();
+        assertEquals(240, compared + dropped + figures.getJsonNumber("failed").longValue(), "every mirrored request accounted for: " + figures);
+        assertTrue(compared >= 40, "compared: " + figures);
+        assertEquals(1.0, figures.getJsonNumber("argmax_agreement").doubleValue(), "the same model agrees on every row: " + figures);
+        // the same weights; rows batched differently may differ in the last bits
+        assertEquals(0.0, figures.getJsonNumber("mean_abs_difference").doubleValue(), 1e-6, figures.toString());
+        assertTrue(dropped > 0, "200 requests at once against a shadow capacity of 2 drop some, and count them: " + figures);
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        assertTrue(metrics.contains("seraphim_shadow_requests_total{model=\"" + model + "\",outcome=\"compared\",version=\"2\"}")
+                || metrics.contains("seraphim_shadow_requests_total"), "the shadow's metrics are exported");
+        System.out.println("TrafficIT: shadow figures after 240 mirrored requests: " + figures);
+    }
+
     @Test
     void badPoliciesAreRefusedAndChangeNothing() throws Exception {
         String model = twoVersions();
@@ -103,6 +139,8 @@ class TrafficIT {
         put(model, "{\"weights\": {\"1\": 90, \"7\": 10}}", 400, "version 7 is not loaded");
         put(model, "{\"weights\": {\"1\": 100}, \"sticky\": {\"cookie\": \"x\"}}", 400, "'sticky' must be");
         put(model, "not json", 400, "JSON object");
+        put(model, "{\"weights\": {\"1\": 100}, \"shadow\": {\"version\": \"5\", \"percent\": 10}}", 400, "shadow version 5 is not loaded");
+        put(model, "{\"weights\": {\"1\": 100}, \"shadow\": {\"version\": \"2\", \"percent\": 0}}", 400, "'shadow' must be");
         assertEquals(404, Seraphim.send(Seraphim.request("/api/v1/models/no-such-model/traffic").PUT(HttpRequest.BodyPublishers.ofString(
                 "{\"weights\": {\"1\": 100}}")).header("Content-Type", "application/json").build()).statusCode());
         assertEquals("null", Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).get("weights").toString(), "nothing changed");

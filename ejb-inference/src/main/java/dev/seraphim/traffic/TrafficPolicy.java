@@ -27,9 +27,17 @@ import java.util.function.Function;
  * raising a candidate from 10 % to 20 % moves only the points between 80 % and 90 % (the default's) to it: a sticky
  * user changes version only if the change must move them.
  */
-public record TrafficPolicy(List<Share> weights, Sticky sticky) {
+public record TrafficPolicy(List<Share> weights, Sticky sticky, Optional<Shadow> shadow) {
     /** One version's percent of the model's unversioned requests. */
     public record Share(String version, int percent) {
+    }
+
+    /** A version that a percent of the model's unversioned requests is also run on, off their path, to compare. */
+    public record Shadow(String version, int percent) {
+        /** Whether this request is mirrored. */
+        public boolean draw() {
+            return ThreadLocalRandom.current().nextInt(100) < percent;
+        }
     }
 
     /** What keeps one user on one version: nothing (random), a request header's value, or the caller's API key. */
@@ -66,7 +74,24 @@ public record TrafficPolicy(List<Share> weights, Sticky sticky) {
         if (sum != 100) {
             throw new IllegalArgumentException("weights must sum to 100, not " + sum);
         }
-        return new TrafficPolicy(ordered(shares, defaultVersion), sticky(json.get("sticky")));
+        Optional<Shadow> shadow = shadow(json.get("shadow"));
+        shadow.ifPresent(sh -> {
+            if (!loaded.contains(sh.version())) {
+                throw new IllegalArgumentException("shadow version " + sh.version() + " is not loaded; load it first");
+            }
+        });
+        return new TrafficPolicy(ordered(shares, defaultVersion), sticky(json.get("sticky")), shadow);
+    }
+
+    private static Optional<Shadow> shadow(JsonValue s) {
+        if (s == null || s == JsonValue.NULL) {
+            return Optional.empty();
+        }
+        if (s instanceof JsonObject o && o.get("version") instanceof JsonString v && o.get("percent") instanceof JsonNumber p
+                && p.isIntegral() && p.intValue() >= 1 && p.intValue() <= 100 && o.size() == 2) {
+            return Optional.of(new Shadow(v.getString(), p.intValue()));
+        }
+        throw new IllegalArgumentException("'shadow' must be {\"version\": \"3\", \"percent\": 5} (a loaded version, a whole percent from 1 to 100)");
     }
 
     /** The policy as stored, already checked when it was put. */
@@ -74,7 +99,7 @@ public record TrafficPolicy(List<Share> weights, Sticky sticky) {
         JsonObject o = Json.createReader(new StringReader(json)).readObject();
         List<Share> shares = new ArrayList<>();
         o.getJsonObject("weights").forEach((v, p) -> shares.add(new Share(v, ((JsonNumber) p).intValue())));
-        return new TrafficPolicy(ordered(shares, defaultVersion), sticky(o.get("sticky")));
+        return new TrafficPolicy(ordered(shares, defaultVersion), sticky(o.get("sticky")), shadow(o.get("shadow")));
     }
 
     private static Sticky sticky(JsonValue s) {
@@ -107,6 +132,8 @@ public record TrafficPolicy(List<Share> weights, Sticky sticky) {
             case KEY -> b.add("sticky", Json.createObjectBuilder().add("key", true));
             default -> b.add("sticky", JsonValue.NULL);
         }
+        b.add("shadow", shadow.<JsonValue>map(sh -> Json.createObjectBuilder().add("version", sh.version()).add("percent", sh.percent()).build())
+                .orElse(JsonValue.NULL));
         return b.build();
     }
 

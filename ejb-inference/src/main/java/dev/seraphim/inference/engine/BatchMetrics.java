@@ -12,6 +12,7 @@ import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The engine's figures in MicroProfile Metrics: batch sizes, batches run, queue wait and compute time, queue
@@ -59,6 +60,27 @@ public class BatchMetrics {
                 rejected.inc();
             }
         };
+    }
+
+    /**
+     * A shadow version's metrics: requests by outcome (compared, dropped, failed) and, as gauges, the share of rows
+     * whose largest output is at the live answer's index and the mean absolute difference of their outputs.
+     */
+    java.util.function.Consumer<String> shadow(String model, String version, java.util.function.Supplier<ShadowTraffic.Figures> figures) {
+        Tag[] tags = {new Tag("model", model), new Tag("version", version)};
+        Map<String, Counter> byOutcome = new java.util.HashMap<>();
+        for (String outcome : new String[]{"compared", "dropped", "failed"}) {
+            byOutcome.put(outcome, registry.counter(Metadata.builder().withName("seraphim_shadow_requests")
+                    .withDescription("Requests mirrored to a shadow version, by outcome: compared with the live answer, dropped"
+                            + " (the shadow behind), failed").build(), tags[0], tags[1], new Tag("outcome", outcome)));
+        }
+        registry.gauge(Metadata.builder().withName("seraphim_shadow_argmax_agreement").withDescription(
+                "Share of compared rows whose largest first output is at the same index in the shadow's and the live answer").build(),
+                () -> figures.get().agreement(), tags);
+        registry.gauge(Metadata.builder().withName("seraphim_shadow_mean_abs_difference").withDescription(
+                "Mean absolute difference of the shadow's and the live first output over compared values").build(),
+                () -> figures.get().meanAbsDifference(), tags);
+        return outcome -> byOutcome.get(outcome).inc();
     }
 
     private static final Metadata QUEUE_DEPTH = Metadata.builder().withName("seraphim_queue_depth")

@@ -52,6 +52,10 @@ public class EngineSettings {
     long timeoutMillis;
 
     @Inject
+    @ConfigProperty(name = "seraphim.traffic.shadow.capacity", defaultValue = "8")
+    int shadowCapacity;
+
+    @Inject
     dev.seraphim.platform.ServerIdentity identity;
 
     public String device() {
@@ -75,6 +79,11 @@ public class EngineSettings {
 
     public int interOpThreads() {
         return interOpThreads;
+    }
+
+    /** Shadow requests in flight at once on this server; one more is dropped and counted. */
+    public int shadowCapacity() {
+        return Math.max(1, shadowCapacity);
     }
 
     public long timeoutMillis() {

@@ -88,7 +88,11 @@ public class InferenceEngine {
     @PostConstruct
     void start() {
         lane = new IntraOpLane(threadFactory, settings.lanes());
-        gate = new InferenceGate(models, defaultVersions, settings.timeoutMillis(), inputStatistics.observer());
+        ShadowTraffic[] shadows = new ShadowTraffic[1];
+        // shadow forwards on the server's default executor, never the request's thread, at most shadowCapacity at once
+        shadows[0] = new ShadowTraffic(settings.shadowCapacity(), answers, settings.timeoutMillis(),
+                (model, version) -> batchMetrics.shadow(model, version, () -> shadows[0].figures(model, version)));
+        gate = new InferenceGate(models, defaultVersions, settings.timeoutMillis(), inputStatistics.observer(), shadows[0]);
         device = TorchRuntime.configure(settings.device(), settings.intraOpThreads(), settings.interOpThreads());
         optimization = GraphOptimization.forThisMachine(settings.optimization(), device.is_cuda());
         if (optimization.mode() == GraphOptimization.Mode.GUARDED) {

@@ -48,8 +48,11 @@ public final class InferenceGate {
     private volatile Map<String, TrafficPolicy> traffic = Map.of();
     private final TrafficShares shares = new TrafficShares();
 
+    private final ShadowTraffic shadows;
+
     InferenceGate(Map<String, Map<String, ServedModel>> models, Map<String, String> defaultVersions, long defaultTimeoutMillis,
-                  BiConsumer<ModelDescriptor, List<TensorData>> observer) {
+                  BiConsumer<ModelDescriptor, List<TensorData>> observer, ShadowTraffic shadows) {
+        this.shadows = shadows;
         this.models = models;
         this.defaultVersions = defaultVersions;
         this.defaultTimeoutMillis = defaultTimeoutMillis;
@@ -82,7 +85,9 @@ public final class InferenceGate {
         Map<String, ServedModel> versions = models.get(ref.name());
         ServedModel served = find(ref.name(), versions != null && versions.containsKey(chosen) ? Optional.of(chosen) : Optional.empty());
         shares.count(ref.name(), served.version());
-        return new ModelTarget(served);
+        ServedModel shadow = policy.shadow().filter(s -> !s.version().equals(served.version()) && s.draw())
+                .map(s -> versions == null ? null : versions.get(s.version())).filter(ServedModel::ready).orElse(null);
+        return new ModelTarget(served, shadow);
     }
 
     /** The traffic policies the registry holds, applied from now on. */
@@ -120,6 +125,22 @@ public final class InferenceGate {
         observer.accept(d, ordered);
         long timeout = d.timeoutMillis().orElse(defaultTimeoutMillis);
         long submitted = System.nanoTime();
+        CompletableFuture<InferenceResult> live = run(served, ordered, timeout, submitted);
+        if (target.shadow() != null) {
+            shadows.offer(target.shadow(), ordered, live);
+        }
+        return live;
+    }
+
+    /** Each shadow version's figures for a model (compared, dropped, failed; argmax agreement, mean absolute difference). */
+    public Map<String, Map<String, Number>> shadowFigures(String model) {
+        Map<String, Map<String, Number>> out = new java.util.TreeMap<>();
+        shadows.figuresOf(model).forEach((v, f) -> out.put(v, Map.of("compared", f.compared.sum(), "dropped", f.dropped.sum(),
+                "failed", f.failed.sum(), "argmax_agreement", f.agreement(), "mean_abs_difference", f.meanAbsDifference())));
+        return out;
+    }
+
+    private CompletableFuture<InferenceResult> run(ServedModel served, List<TensorData> ordered, long timeout, long submitted) {
         return served.batcher().submit(ordered)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((batch, failure) -> {

@@ -8,9 +8,20 @@ import dev.seraphim.inference.model.ModelDescriptor;
  */
 public final class ModelTarget {
     private final ServedModel served;
+    /** the version this request is mirrored to (its model's traffic policy's shadow), or null */
+    private final ServedModel shadow;
 
     ModelTarget(ServedModel served) {
+        this(served, null);
+    }
+
+    ModelTarget(ServedModel served, ServedModel shadow) {
         this.served = served;
+        this.shadow = shadow;
+    }
+
+    ServedModel shadow() {
+        return shadow;
     }
 
     public String name() {

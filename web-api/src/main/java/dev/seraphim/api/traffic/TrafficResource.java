@@ -81,11 +81,19 @@ public class TrafficResource {
                 .add("default_version", m.defaultVersion().<JsonValue>map(Json::createValue).orElse(JsonValue.NULL));
         TrafficPolicy policy = m.traffic().map(json -> TrafficPolicy.stored(json, m.defaultVersion())).orElse(null);
         if (policy == null) {
-            b.add("weights", JsonValue.NULL).add("sticky", JsonValue.NULL);
+            b.add("weights", JsonValue.NULL).add("sticky", JsonValue.NULL).add("shadow", JsonValue.NULL);
         } else {
             JsonObject p = policy.toJson();
-            b.add("weights", p.get("weights")).add("sticky", p.get("sticky"));
+            b.add("weights", p.get("weights")).add("sticky", p.get("sticky")).add("shadow", p.get("shadow"));
         }
+        JsonObjectBuilder shadows = Json.createObjectBuilder();
+        engine.gate().shadowFigures(m.name()).forEach((v, figures) -> {
+            JsonObjectBuilder f = Json.createObjectBuilder();
+            figures.forEach((k, n) -> f.add(k, n instanceof Long count ? Json.createValue(count)
+                    : Double.isNaN(n.doubleValue()) ? JsonValue.NULL : Json.createValue(n.doubleValue())));
+            shadows.add(v, f);
+        });
+        b.add("shadow_figures", shadows);
         Map<String, Long> live = engine.gate().liveShares(m.name());
         long total = live.values().stream().mapToLong(Long::longValue).sum();
         JsonObjectBuilder requests = Json.createObjectBuilder();
