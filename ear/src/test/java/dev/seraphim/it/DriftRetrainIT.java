@@ -100,10 +100,15 @@ class DriftRetrainIT {
         sendFeedback("retrain-learn", random, 400);
         JsonObject run = BackupRestoreIT.run("retrain", "{\"model\":\"retrain-learn\",\"epochs\":30,\"canary\":true}");
         assertEquals("COMPLETED", run.getString("status"), run.toString());
-        assertTrue(run.getString("exit_status").startsWith("REGISTERED version 2 (loaded as canary)"), run.toString());
+        assertTrue(run.getString("exit_status").startsWith("REGISTERED version 2 as a canary (rollout "), run.toString());
 
         JsonObject model = Seraphim.json(Seraphim.get("/api/v1/models/retrain-learn").body());
         assertEquals("1", model.getString("default_version"), "the canary does not become the default: " + model);
+        // a canary is rolled out: its first step's 5 % set, waiting for live requests to judge it
+        JsonObject rollout = Seraphim.json("{\"a\":" + Seraphim.get("/api/v1/models/retrain-learn/rollouts").body() + "}").getJsonArray("a").getJsonObject(0);
+        assertEquals("RUNNING", rollout.getString("state"), rollout.toString());
+        assertEquals("2", rollout.getString("candidate"));
+        assertEquals("{\"1\":95,\"2\":5}", Seraphim.json(Seraphim.get("/api/v1/models/retrain-learn/traffic").body()).getJsonObject("weights").toString());
         JsonObject v2 = Seraphim.json(Seraphim.get("/api/v1/models/retrain-learn/versions/2").body());
         assertEquals(1, v2.getInt("intra_op_threads"), "the retrained version keeps the default version's settings: " + v2);
         assertEquals(8, v2.getJsonObject("batching").getInt("max_batch_size"), v2.toString());

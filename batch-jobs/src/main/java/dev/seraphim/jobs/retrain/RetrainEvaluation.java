@@ -46,6 +46,9 @@ public class RetrainEvaluation extends AbstractBatchlet {
     ModelLifecycle lifecycle;
 
     @Inject
+    dev.seraphim.rollout.Rollouts rollouts;
+
+    @Inject
     EngineSettings engineSettings;
 
     @Resource
@@ -94,7 +97,13 @@ public class RetrainEvaluation extends AbstractBatchlet {
         try (InputStream in = Files.newInputStream(candidate)) {
             registered = lifecycle.register(in, registration);
         }
-        String status = "REGISTERED version " + registered.version() + (plan.training().canary() ? " (loaded as canary)" : "") + ": " + figures;
+        String rollout = "";
+        if (plan.training().canary()) {
+            // a canary is rolled out, not only loaded: its traffic raised step by step from live figures (docs/rollouts.md)
+            rollout = " (rollout " + rollouts.start(model, Json.createObjectBuilder().add("candidate", registered.version())
+                    .add("steps", Json.createArrayBuilder().add(5).add(25).add(50).add(100)).add("step_seconds", 300).build(), "retrain").id() + ")";
+        }
+        String status = "REGISTERED version " + registered.version() + (plan.training().canary() ? " as a canary" + rollout : "") + ": " + figures;
         LOG.info("retrain of " + model + ": " + status);
         job.setExitStatus(status);
         return "REGISTERED";

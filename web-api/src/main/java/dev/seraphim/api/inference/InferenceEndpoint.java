@@ -68,6 +68,7 @@ public class InferenceEndpoint {
                 ref = ModelRef.of(model, version);
             }
             ModelTarget target = access.resolve(ref, http::getHeader);
+            named[1] = target.version();  // the version chosen (a traffic split's too) is the one a failure is recorded against
             P request = parsed != null ? parsed : style.parse(body, headers);
             InferenceStyle.Decoded decoded = style.decode(request, target.descriptor());
             byte[] audited = metrics.bodyForAudit(ref.name(), body);
