@@ -26,42 +26,72 @@ public record ImageTransform(int resize, int crop, float[] mean, float[] std, bo
     /**
      * The image (already RGB) as the model's input: channels × crop × crop floats, channel-major (crop × crop ×
      * channels with {@code channelsLast}); one channel of PIL's luma ({@code convert("L")}) after the crop when
-     * {@code grayscale}.
+     * {@code grayscale}. Only the pixels the crop keeps are resampled, as PIL itself resamples only the rows its
+     * vertical pass reads: each output pixel depends on its own coefficients alone, so the result is the same.
      */
     public float[] apply(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
         int[] size = resizedSize(w, h);
-        int[] resized = resample(rgb, w, h, size[0], size[1]);
-        return cropAndNormalize(resized, size[0], size[1]);
-    }
-
-    /** torchvision's output size: the shorter side becomes {@code resize}, the longer keeps the ratio, truncated. */
-    int[] resizedSize(int w, int h) {
-        if (w <= h) {
-            return new int[]{resize, (int) ((long) resize * h / w)};
-        }
-        return new int[]{(int) ((long) resize * w / h), resize};
-    }
-
-    private float[] cropAndNormalize(int[] rgb, int w, int h) {
-        if (w < crop || h < crop) {
-            throw new IllegalArgumentException("the resized image " + w + "x" + h + " is smaller than the crop " + crop);
+        int outW = size[0];
+        int outH = size[1];
+        if (outW < crop || outH < crop) {
+            throw new IllegalArgumentException("the resized image " + outW + "x" + outH + " is smaller than the crop " + crop);
         }
         // Python's round: half to even, as torchvision's int(round((h - crop) / 2.0))
-        int top = (int) Math.rint((h - crop) / 2.0);
-        int left = (int) Math.rint((w - crop) / 2.0);
+        int top = (int) Math.rint((outH - crop) / 2.0);
+        int left = (int) Math.rint((outW - crop) / 2.0);
+        Coefficients horizontal = outW == w ? null : Coefficients.of(w, outW);
+        Coefficients vertical = outH == h ? null : Coefficients.of(h, outH);
+        int rowFrom = vertical == null ? top : vertical.min[top];
+        int rowTo = vertical == null ? top + crop : vertical.min[top + crop - 1] + vertical.count[top + crop - 1];
+        int rows = rowTo - rowFrom;
+        // the input rows the crop reads, as three planes of levels
+        int[][] in = planes(image, rowFrom, rows);
+        // horizontal pass over those rows, only the crop's columns
+        int[][] mid = new int[3][rows * crop];
+        for (int c = 0; c < 3; c++) {
+            int[] src = in[c];
+            int[] dst = mid[c];
+            for (int y = 0; y < rows; y++) {
+                int base = y * w;
+                for (int x = 0; x < crop; x++) {
+                    int ox = left + x;
+                    if (horizontal == null) {
+                        dst[y * crop + x] = src[base + ox];
+                        continue;
+                    }
+                    int min = horizontal.min[ox];
+                    int k0 = ox * horizontal.stride;
+                    int sum = 1 << (PRECISION_BITS - 1);
+                    for (int k = 0; k < horizontal.count[ox]; k++) {
+                        sum += src[base + min + k] * horizontal.weights[k0 + k];
+                    }
+                    dst[y * crop + x] = clip8(sum);
+                }
+            }
+        }
+        // vertical pass, only the crop's rows; then luma, layout and normalisation
         int plane = crop * crop;
         int channels = channels();
         float[] out = new float[channels * plane];
         int[] level = new int[3];
         for (int y = 0; y < crop; y++) {
+            int oy = top + y;
             for (int x = 0; x < crop; x++) {
-                int p = rgb[(top + y) * w + left + x];
-                level[0] = (p >> 16) & 0xff;
-                level[1] = (p >> 8) & 0xff;
-                level[2] = p & 0xff;
+                for (int c = 0; c < 3; c++) {
+                    if (vertical == null) {
+                        level[c] = mid[c][(oy - rowFrom) * crop + x];
+                        continue;
+                    }
+                    int min = vertical.min[oy] - rowFrom;
+                    int k0 = oy * vertical.stride;
+                    int sum = 1 << (PRECISION_BITS - 1);
+                    for (int k = 0; k < vertical.count[oy]; k++) {
+                        sum += mid[c][(min + k) * crop + x] * vertical.weights[k0 + k];
+                    }
+                    level[c] = clip8(sum);
+                }
                 if (grayscale) {
                     // PIL's L = R * 299/1000 + G * 587/1000 + B * 114/1000, in its 16-bit fixed point, rounded
                     level[0] = (level[0] * 19595 + level[1] * 38470 + level[2] * 7471 + 0x8000) >> 16;
@@ -75,45 +105,69 @@ public record ImageTransform(int resize, int crop, float[] mean, float[] std, bo
         return out;
     }
 
-    /** PIL's ImagingResample for an RGB image with the bilinear filter: horizontal pass, then vertical. */
-    static int[] resample(int[] in, int w, int h, int outW, int outH) {
-        int[] horizontal = w == outW ? in : pass(in, w, h, outW, true);
-        return h == outH ? horizontal : pass(horizontal, outW, h, outH, false);
-    }
-
-    private static int[] pass(int[] in, int w, int h, int outSize, boolean horizontal) {
-        int inSize = horizontal ? w : h;
-        Coefficients c = Coefficients.of(inSize, outSize);
-        int outW = horizontal ? outSize : w;
-        int outH = horizontal ? h : outSize;
-        int[] out = new int[outW * outH];
-        for (int y = 0; y < outH; y++) {
-            for (int x = 0; x < outW; x++) {
-                int o = horizontal ? x : y;
-                int min = c.min[o];
-                long r = 1L << (PRECISION_BITS - 1);
-                long g = r;
-                long b = r;
-                for (int k = 0; k < c.count[o]; k++) {
-                    int p = horizontal ? in[y * w + min + k] : in[(min + k) * w + x];
-                    long weight = c.weights[o * c.stride + k];
-                    r += ((p >> 16) & 0xff) * weight;
-                    g += ((p >> 8) & 0xff) * weight;
-                    b += (p & 0xff) * weight;
+    /** Rows {@code from} to {@code from + rows} of an RGB image as R, G and B planes, read without a colour conversion where the layout allows. */
+    private static int[][] planes(BufferedImage image, int from, int rows) {
+        int w = image.getWidth();
+        int[][] p = new int[3][rows * w];
+        int type = image.getType();
+        java.awt.image.Raster bytes = image.getRaster();
+        if (type == BufferedImage.TYPE_3BYTE_BGR && bytes.getDataBuffer() instanceof java.awt.image.DataBufferByte buffer
+                && bytes.getSampleModel() instanceof java.awt.image.ComponentSampleModel layout && buffer.getNumBanks() == 1) {
+            // the decoder's own bytes (B, G, R interleaved), read where the sample model says they are
+            byte[] data = buffer.getData();
+            int stride = layout.getPixelStride();
+            int[] band = layout.getBandOffsets();
+            int dx = -bytes.getSampleModelTranslateX();
+            int dy = -bytes.getSampleModelTranslateY();
+            for (int y = 0; y < rows; y++) {
+                // getOffset(x, y) is the pixel's first band's offset: back to the pixel's own start
+                int row = layout.getOffset(dx, dy + from + y) - band[0] + buffer.getOffset();
+                for (int x = 0; x < w; x++) {
+                    int at = row + x * stride;
+                    p[0][y * w + x] = data[at + band[0]] & 0xff;
+                    p[1][y * w + x] = data[at + band[1]] & 0xff;
+                    p[2][y * w + x] = data[at + band[2]] & 0xff;
                 }
-                out[y * outW + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
             }
+            return p;
         }
-        return out;
+        if (type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_INT_RGB) {
+            java.awt.image.Raster raster = image.getRaster();
+            int[] samples = new int[3 * w];
+            for (int y = 0; y < rows; y++) {
+                raster.getPixels(0, from + y, w, 1, samples);
+                for (int x = 0; x < w; x++) {
+                    p[0][y * w + x] = samples[3 * x];
+                    p[1][y * w + x] = samples[3 * x + 1];
+                    p[2][y * w + x] = samples[3 * x + 2];
+                }
+            }
+            return p;
+        }
+        int[] argb = image.getRGB(0, from, w, rows, null, 0, w);
+        for (int i = 0; i < argb.length; i++) {
+            p[0][i] = (argb[i] >> 16) & 0xff;
+            p[1][i] = (argb[i] >> 8) & 0xff;
+            p[2][i] = argb[i] & 0xff;
+        }
+        return p;
     }
 
-    private static int clip8(long v) {
-        long shifted = v >> PRECISION_BITS;
-        return (int) Math.max(0, Math.min(255, shifted));
+    /** torchvision's output size: the shorter side becomes {@code resize}, the longer keeps the ratio, truncated. */
+    int[] resizedSize(int w, int h) {
+        if (w <= h) {
+            return new int[]{resize, (int) ((long) resize * h / w)};
+        }
+        return new int[]{(int) ((long) resize * w / h), resize};
+    }
+
+    private static int clip8(int v) {
+        int shifted = v >> PRECISION_BITS;
+        return shifted < 0 ? 0 : Math.min(255, shifted);
     }
 
     /** Resample.c's precompute_coeffs and normalize_coeffs_8bpc for the triangle (bilinear) filter of support 1. */
-    private record Coefficients(int[] min, int[] count, long[] weights, int stride) {
+    private record Coefficients(int[] min, int[] count, int[] weights, int stride) {
         static Coefficients of(int inSize, int outSize) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
@@ -121,7 +175,7 @@ public record ImageTransform(int resize, int crop, float[] mean, float[] std, bo
             int stride = (int) Math.ceil(support) * 2 + 1;
             int[] min = new int[outSize];
             int[] count = new int[outSize];
-            long[] weights = new long[outSize * stride];
+            int[] weights = new int[outSize * stride];
             double[] k = new double[stride];
             for (int xx = 0; xx < outSize; xx++) {
                 double center = (xx + 0.5) * scale;
@@ -136,7 +190,7 @@ public record ImageTransform(int resize, int crop, float[] mean, float[] std, bo
                 }
                 for (int x = 0; x < xmax; x++) {
                     double v = sum != 0 ? k[x] / sum : k[x];
-                    weights[xx * stride + x] = v < 0 ? (long) (-0.5 + v * (1 << PRECISION_BITS)) : (long) (0.5 + v * (1 << PRECISION_BITS));
+                    weights[xx * stride + x] = v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS)) : (int) (0.5 + v * (1 << PRECISION_BITS));
                 }
                 min[xx] = xmin;
                 count[xx] = xmax;
