@@ -56,6 +56,9 @@ class TrafficIT {
         // 99 % binomial interval of 2 000 draws at p = 0.3: 600 +- 2.576 x sqrt(2 000 x 0.3 x 0.7) = 600 +- 53
         int two = seen.getOrDefault("2", 0);
         assertTrue(two >= 547 && two <= 653, "version 2 took " + two + " of " + n + ": " + seen);
+        String described = Seraphim.get("/models/" + model + "/all").body();
+        assertTrue(described.contains("\"trafficPercent\":70") && described.contains("\"trafficPercent\":30"),
+                "TorchServe's describe shows each version's weight: " + described);
         JsonObject view = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body());
         assertEquals("{\"1\":70,\"2\":30}", view.getJsonObject("weights").toString());
         long live = view.getJsonObject("live").getJsonObject("requests").getJsonNumber("2").longValue();

@@ -241,12 +241,16 @@ public class TorchServeManagementResource {
                     .add("status", "READY").add("gpu", !engine.deviceName().startsWith("cpu"))
                     .add("memoryUsage", org.bytedeco.javacpp.Pointer.physicalBytes()));
         }
-        return Json.createObjectBuilder().add("modelName", name).add("modelVersion", v.version())
+        var described = Json.createObjectBuilder().add("modelName", name).add("modelVersion", v.version())
                 .add("modelUrl", v.artifactPath()).add("engine", "Torch").add("runtime", "libtorch")
                 .add("minWorkers", workers).add("maxWorkers", workers)
                 .add("batchSize", batching.maxBatchSize()).add("maxBatchDelay", batching.maxBatchDelayMs())
                 .add("loadedAtStartup", v.wantedLoaded())
-                .add("workers", workerList).build();
+                .add("workers", workerList);
+        // Seraphim's own field: the version's share of unversioned requests under the model's traffic policy (docs/rollouts.md)
+        engine.gate().traffic(name).ifPresent(p -> described.add("trafficPercent", p.weights().stream()
+                .filter(w -> w.version().equals(v.version())).mapToInt(dev.seraphim.traffic.TrafficPolicy.Share::percent).sum()));
+        return described.build();
     }
 
     /** The key that called, as every other management API records it. */
