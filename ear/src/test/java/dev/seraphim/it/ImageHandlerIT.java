@@ -133,6 +133,8 @@ class ImageHandlerIT {
             assertSameTop(reference.get(IMAGES.get(i)), predictions.getJsonObject(i), IMAGES.get(i) + " through KServe V1");
         }
         assertEquals("{\"name\":\"tiny-cnn\",\"ready\":true}", Seraphim.get("/v1/models/tiny-cnn").body());
+        assertTrue(Seraphim.json(Seraphim.get("/v1/models").body()).getJsonArray("models").toString().contains("\"tiny-cnn\""),
+                "KServe V1's list names the served models");
         // the predict API
         for (String image : IMAGES) {
             HttpResponse<String> p = Seraphim.send(Seraphim.post("/api/v1/predict", "{\"model\":\"tiny-cnn\",\"input\":{\"image\":\""

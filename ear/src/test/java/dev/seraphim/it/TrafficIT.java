@@ -56,6 +56,10 @@ class TrafficIT {
         // 99 % binomial interval of 2 000 draws at p = 0.3: 600 +- 2.576 x sqrt(2 000 x 0.3 x 0.7) = 600 +- 53
         int two = seen.getOrDefault("2", 0);
         assertTrue(two >= 547 && two <= 653, "version 2 took " + two + " of " + n + ": " + seen);
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("seraphim_traffic_weight{") && l.contains("model=\"" + model + "\"")
+                && l.contains("version=\"2\"") && l.trim().endsWith(" 30.0")), "the weights as gauges: "
+                + metrics.lines().filter(l -> l.startsWith("seraphim_traffic_weight")).toList());
         String described = Seraphim.get("/models/" + model + "/all").body();
         assertTrue(described.contains("\"trafficPercent\":70") && described.contains("\"trafficPercent\":30"),
                 "TorchServe's describe shows each version's weight: " + described);

@@ -83,6 +83,22 @@ public class BatchMetrics {
         return outcome -> byOutcome.get(outcome).inc();
     }
 
+    private static final Metadata TRAFFIC_WEIGHT = Metadata.builder().withName("seraphim_traffic_weight")
+            .withDescription("A version's percent of its model's unversioned requests under the model's traffic policy (docs/rollouts.md)").build();
+    private final java.util.Set<org.eclipse.microprofile.metrics.MetricID> weights = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The weights of every traffic policy as gauges, those of policies gone or changed removed. */
+    synchronized void trafficWeights(Map<String, dev.seraphim.traffic.TrafficPolicy> policies) {
+        weights.forEach(registry::remove);
+        weights.clear();
+        policies.forEach((model, policy) -> policy.weights().forEach(w -> {
+            Tag[] tags = {new Tag("model", model), new Tag("version", w.version())};
+            int percent = w.percent();
+            registry.gauge(TRAFFIC_WEIGHT, () -> percent, tags);
+            weights.add(new org.eclipse.microprofile.metrics.MetricID(TRAFFIC_WEIGHT.getName(), tags));
+        }));
+    }
+
     private static final Metadata QUEUE_DEPTH = Metadata.builder().withName("seraphim_queue_depth")
             .withDescription("Requests waiting in a model version's queue").build();
 

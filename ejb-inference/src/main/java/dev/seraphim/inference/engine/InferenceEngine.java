@@ -280,7 +280,14 @@ public class InferenceEngine {
     /** The models' traffic policies (model → policy), as the registry holds them now. */
     public void traffic(Map<String, dev.seraphim.traffic.TrafficPolicy> policies) {
         gate.traffic(policies);
+        if (!policies.equals(trafficShown)) {
+            trafficShown = Map.copyOf(policies);
+            batchMetrics.trafficWeights(policies);
+        }
     }
+
+    /** the policies last exported as seraphim_traffic_weight, so that an unchanged sync re-registers nothing */
+    private volatile Map<String, dev.seraphim.traffic.TrafficPolicy> trafficShown = Map.of();
 
     /**
      * The request path (find a served model, check and queue a request) as a plain object over this engine's

@@ -58,6 +58,12 @@ public class ModelAccess {
         return WorkerThreadAnswers.clearedOnWorker(gate.infer(target, inputs, requestedOutputs));
     }
 
+    /** The models with a version ready on this server that the caller may use, sorted (KServe V1's model list). */
+    public List<String> servedModels() {
+        return engine.readyModels().stream().map(dev.seraphim.inference.engine.ServedModel::name).distinct()
+                .filter(m -> caller.get().map(c -> c.mayUse(m)).orElse(true)).sorted().toList();
+    }
+
     /** The versions of a model loaded on this server, sorted. */
     public List<String> loadedVersions(String model) {
         return gate.loadedVersions(model);

@@ -25,7 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * KServe's V1 protocol: {@code GET /v1/models/{m}} (its readiness) and {@code POST /v1/models/{m}:predict}
+ * KServe's V1 protocol: {@code GET /v1/models} (the list), {@code GET /v1/models/{m}} (its readiness) and {@code POST /v1/models/{m}:predict}
  * ({@link V1Inference}), through the one endpoint template; errors as {@code {"error": "..."}}.
  */
 @ErrorShape(ErrorStyle.OIP)
@@ -47,6 +47,14 @@ public class V1Resource {
     @PostConstruct
     void init() {
         style = new V1Inference(limits.tensors());
+    }
+
+    /** KServe V1's list: the models served here that this caller may use. */
+    @GET
+    public String models() {
+        jakarta.json.JsonArrayBuilder names = Json.createArrayBuilder();
+        access.servedModels().forEach(names::add);
+        return Json.createObjectBuilder().add("models", names).build().toString();
     }
 
     @GET
