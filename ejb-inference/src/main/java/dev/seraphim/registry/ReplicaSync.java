@@ -60,9 +60,8 @@ final class ReplicaSync {
                     engine.unload(served.name(), served.version());
                 }
             }
-            java.util.Map<String, dev.seraphim.traffic.TrafficPolicy> traffic = new java.util.HashMap<>();
-            for (RegisteredModel m : registry.models()) {
-                policy(m).ifPresent(p -> traffic.put(m.name(), p));
+            List<RegisteredModel> models = registry.models();
+            for (RegisteredModel m : models) {
                 Optional<String> wanted = m.defaultVersion().or(() -> recoverDefault(m, all));
                 if (wanted.isPresent() && engine.loaded(m.name(), wanted.get()).isPresent()) {
                     if (!wanted.equals(engine.defaultVersion(m.name()))) {
@@ -72,7 +71,7 @@ final class ReplicaSync {
                     engine.clearDefault(m.name());
                 }
             }
-            engine.traffic(traffic);
+            engine.traffic(policies(models));
             if (stateChanged) {
                 // seraphim_model_versions must show a load at once, not at the next sync
                 refreshRegistered();
@@ -141,11 +140,15 @@ final class ReplicaSync {
 
     /** This server's traffic policies from the registry now, without waiting for the next sync. */
     void refreshTraffic() {
+        engine.traffic(policies(registry.models()));
+    }
+
+    private static java.util.Map<String, dev.seraphim.traffic.TrafficPolicy> policies(List<RegisteredModel> models) {
         java.util.Map<String, dev.seraphim.traffic.TrafficPolicy> traffic = new java.util.HashMap<>();
-        for (RegisteredModel m : registry.models()) {
+        for (RegisteredModel m : models) {
             policy(m).ifPresent(p -> traffic.put(m.name(), p));
         }
-        engine.traffic(traffic);
+        return traffic;
     }
 
     void refreshRegistered() {

@@ -58,6 +58,9 @@ public class Rollout {
     @Version
     @Column(name = "lock_version")
     private long lockVersion;
+    /** {@link #steps} parsed once per loaded entity: the driver reads the current percent several times a turn */
+    @jakarta.persistence.Transient
+    private List<Integer> parsedSteps;
 
     protected Rollout() {
     }
@@ -97,11 +100,14 @@ public class Rollout {
     }
 
     public List<Integer> steps() {
-        List<Integer> out = new ArrayList<>();
-        for (JsonNumber n : Json.createReader(new StringReader(steps)).readArray().getValuesAs(JsonNumber.class)) {
-            out.add(n.intValue());
+        if (parsedSteps == null) {
+            List<Integer> out = new ArrayList<>();
+            for (JsonNumber n : Json.createReader(new StringReader(steps)).readArray().getValuesAs(JsonNumber.class)) {
+                out.add(n.intValue());
+            }
+            parsedSteps = List.copyOf(out);
         }
-        return out;
+        return parsedSteps;
     }
 
     public int stepSeconds() {

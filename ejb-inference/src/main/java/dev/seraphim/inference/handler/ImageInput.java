@@ -11,7 +11,6 @@ import jakarta.json.JsonObjectBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -80,7 +79,7 @@ public record ImageInput(ImageTransform transform, long maxPixels) implements Pr
         }
         if (instance instanceof Instance.Text t) {
             try {
-                return Base64.getDecoder().decode(t.text().replaceAll("[\\r\\n ]", ""));
+                return Instance.Encoded.base64(t.text());
             } catch (IllegalArgumentException e) {
                 throw new InvalidInstanceException("an image given as a string must be its base64 (" + e.getMessage() + ")");
             }

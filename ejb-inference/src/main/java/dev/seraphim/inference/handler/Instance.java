@@ -9,6 +9,13 @@ import java.util.Map;
 public sealed interface Instance {
     /** Bytes as sent: an encoded image, or text in UTF-8. */
     record Encoded(byte[] bytes) implements Instance {
+        /**
+         * Base64 decoded strictly, line breaks and spaces apart (a MIME decoder would skip any stray character and
+         * decode what remains); IllegalArgumentException saying what is wrong.
+         */
+        public static byte[] base64(String text) {
+            return java.util.Base64.getDecoder().decode(text.replaceAll("[\\r\\n ]", ""));
+        }
     }
 
     /** A JSON string: the text itself, or the base64 of an image for an image model. */

@@ -29,4 +29,13 @@ public final class JsonObjects {
     public static JsonObject read(String body) {
         return read((body == null ? "" : body).getBytes(StandardCharsets.UTF_8));
     }
+
+    /** A management request's body as an object, or a 400 that says the body must be one and why it is not. */
+    public static JsonObject requestBody(String body) {
+        try {
+            return read(body);
+        } catch (jakarta.json.JsonException | MalformedJsonException e) {
+            throw new dev.seraphim.api.errors.ApiError.BadRequestException("the body must be a JSON object: " + e.getMessage());
+        }
+    }
 }

@@ -6,7 +6,6 @@ import dev.seraphim.inference.handler.Handler;
 import dev.seraphim.inference.handler.Instance;
 import dev.seraphim.inference.model.ModelDescriptor;
 
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -34,8 +33,7 @@ public final class Instances {
                     throw new ApiError.BadRequestException(where + ": \"b64\" must be a base64 string");
                 }
                 try {
-                    // strict, but for line breaks: a MIME decoder would skip any stray character and decode what remains
-                    return new Instance.Encoded(Base64.getDecoder().decode(b64.replaceAll("[\\r\\n ]", "")));
+                    return new Instance.Encoded(Instance.Encoded.base64(b64));
                 } catch (IllegalArgumentException e) {
                     throw new ApiError.BadRequestException(where + ": \"b64\" is not base64 (" + e.getMessage() + ")");
                 }

@@ -197,11 +197,7 @@ public class ModelsResource {
     }
 
     private static JsonObject object(String body) {
-        try {
-            return dev.seraphim.api.codec.JsonObjects.read(body);
-        } catch (JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
-            throw new ApiError.BadRequestException("the body must be a JSON object: " + e.getMessage());
-        }
+        return dev.seraphim.api.codec.JsonObjects.requestBody(body);
     }
 
     /** Absent: unchanged; null: the server's default again; else a count, which must be one. */

@@ -10,7 +10,6 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
@@ -42,13 +41,7 @@ public class RolloutsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(@PathParam("name") String name, String body) {
-        JsonObject json;
-        try {
-            json = JsonObjects.read(body);
-        } catch (JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
-            throw new ApiError.BadRequestException("the body must be a JSON object: " + e.getMessage());
-        }
-        return Response.status(Response.Status.CREATED).entity(view(rollouts.start(name, json, actor())).toString()).build();
+        return Response.status(Response.Status.CREATED).entity(view(rollouts.start(name, JsonObjects.requestBody(body), actor())).toString()).build();
     }
 
     @GET

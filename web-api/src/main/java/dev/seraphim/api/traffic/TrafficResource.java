@@ -1,7 +1,6 @@
 package dev.seraphim.api.traffic;
 
 import dev.seraphim.api.codec.JsonObjects;
-import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.inference.engine.InferenceEngine;
@@ -12,7 +11,6 @@ import dev.seraphim.traffic.TrafficPolicy;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -62,13 +60,7 @@ public class TrafficResource {
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     public String put(@PathParam("name") String name, String body) {
-        JsonObject policy;
-        try {
-            policy = JsonObjects.read(body);
-        } catch (JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
-            throw new ApiError.BadRequestException("the body must be a JSON object: " + e.getMessage());
-        }
-        return view(lifecycle.setTraffic(name, policy, actor())).toString();
+        return view(lifecycle.setTraffic(name, JsonObjects.requestBody(body), actor())).toString();
     }
 
     @DELETE
