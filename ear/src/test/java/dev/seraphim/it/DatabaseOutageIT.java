@@ -99,4 +99,55 @@ class DatabaseOutageIT {
         assertTrue(metrics.matches("(?s).*\\nseraphim_audit_write_failures_total\\{mp_scope=\"application\",?}\\s+[1-9].*"),
                 "the failed writes of the outage are counted");
     }
+
+    /**
+     * A model audited synchronously (SERAPHIM_AUDIT_SYNCHRONOUS_AUDIT_SYNC in the failsafe configuration): its answer
+     * leaves only once its record is stored, so the record is there the moment the answer is; with the database
+     * frozen it is refused (503, Retry-After) within the synchronous timeout while other models answer on.
+     */
+    @Test
+    void aSynchronouslyAuditedModelAnswersOnlyWithItsRecordStored() throws Exception {
+        assertEquals(200, Seraphim.awaitReady().statusCode(), "ready");
+        HttpResponse<String> reg = Registrations.register("{\"name\":\"audit-sync\"," + Registrations.MLP_SIGNATURE + "}",
+                "model.pt", Registrations.demoModel("tabular-mlp.pt"));
+        assertTrue(reg.statusCode() == 201 || reg.statusCode() == 409, reg.body());
+        for (int i = 0; i < 5; i++) {
+            String id = "sync-" + UUID.randomUUID();
+            assertEquals(200, infer("audit-sync", id).statusCode());
+            // asked at once, with no waiting: an asynchronous record would still be in the buffer (flushed every 250 ms)
+            JsonObject page = Seraphim.json(Seraphim.get("/api/v1/audit?request_id=" + id).body());
+            assertEquals(1, page.getJsonArray("records").size(), "the record is stored before the answer leaves: " + page);
+        }
+        EmbeddedDatabase db = EmbeddedDatabase.onPort(Integer.getInteger("seraphim.it.db.port", 55433));
+        db.signalAll("STOP");
+        try {
+            long t0 = System.nanoTime();
+            HttpResponse<String> refused = infer("audit-sync", "sync-frozen-" + UUID.randomUUID());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("audit record"), refused.body());
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent(), "Retry-After");
+            assertTrue(ms < 6_000, "refused within the synchronous timeout (1.5 s) and its margin, not after the freeze: " + ms + " ms");
+            assertEquals(200, infer("tabular-mlp", "async-frozen-" + UUID.randomUUID()).statusCode(),
+                    "a model audited asynchronously answers on");
+        } finally {
+            db.signalAll("CONT");
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int status = 0;
+        while (status != 200 && System.nanoTime() < deadline) {
+            status = infer("audit-sync", "sync-thawed-" + UUID.randomUUID()).statusCode();
+            Thread.sleep(200);
+        }
+        assertEquals(200, status, "answers again once the database is back");
+        String metrics = Seraphim.get("/metrics?scope=application").body();
+        assertTrue(metrics.matches("(?s).*\\nseraphim_audit_synchronous_refused_total\\{mp_scope=\"application\",?}\\s+[1-9][0-9]*(\\.0)?\\n.*"),
+                "withheld answers are counted");
+    }
+
+    private static HttpResponse<String> infer(String model, String id) throws Exception {
+        return Seraphim.send(Seraphim.request("/v2/models/" + model + "/infer").header("X-Request-Id", id)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":"
+                        + "\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":[" + "0.5,".repeat(15) + "1]}]}")).build());
+    }
 }

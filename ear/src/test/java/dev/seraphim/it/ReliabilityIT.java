@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -216,6 +217,67 @@ class ReliabilityIT {
             assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 12, "ended soon after the grace period");
         }
+    }
+
+    /**
+     * A registration upload is read as it arrives into the store's .staging: one cut short (the client goes away
+     * mid-file) leaves nothing there or in the JVM's temporary directory, and the parts may come in either order.
+     */
+    @Test
+    void anInterruptedRegistrationUploadLeavesNoFileBehind() throws Exception {
+        Path staging = Path.of(System.getProperty("seraphim.it.registry"), ".staging");
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> tmpBefore = listing(tmp);
+        byte[] model = Registrations.demoModel("tabular-mlp.pt");
+        String name = Registrations.unique("cut-upload");
+        String head = "--b7\r\nContent-Disposition: form-data; name=\"file\"; filename=\"model.pt\"\r\n\r\n";
+        String tail = "\r\n--b7\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{\"name\":\"" + name + "\","
+                + Registrations.MLP_SIGNATURE + "}\r\n--b7--\r\n";
+        try (Socket s = new Socket("127.0.0.1", Integer.parseInt(System.getProperty("seraphim.it.port")))) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Seraphim.ADMIN_KEY
+                    + "\r\nContent-Type: multipart/form-data; boundary=b7\r\nContent-Length: " + (head.length() + model.length + tail.length())
+                    + "\r\n\r\n" + head).getBytes(StandardCharsets.ISO_8859_1));
+            out.write(model, 0, model.length / 2);
+            out.flush();
+            Thread.sleep(1_000);
+            s.setSoLinger(true, 0);  // a reset, as a client that dies does
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!listing(staging).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(java.util.Set.of(), listing(staging), "nothing left in the store's .staging");
+        java.util.Set<Path> tmpAfter = listing(tmp);
+        tmpAfter.removeAll(tmpBefore);
+        tmpAfter.removeIf(p -> !p.getFileName().toString().matches("(?i).*(mime|resteasy|upload|multipart).*"));
+        assertEquals(java.util.Set.of(), tmpAfter, "no upload in the temporary directory");
+        assertEquals(404, Seraphim.get("/api/v1/models/" + name).statusCode(), "nothing registered");
+
+        // the same body whole, the file part before the metadata: registered
+        HttpResponse<String> whole = Seraphim.send(Seraphim.request("/api/v1/models")
+                .header("Content-Type", "multipart/form-data; boundary=b7").POST(HttpRequest.BodyPublishers.ofByteArray(
+                        concat(head.getBytes(StandardCharsets.ISO_8859_1), model, tail.getBytes(StandardCharsets.ISO_8859_1)))).build());
+        assertEquals(201, whole.statusCode(), whole.body());
+        assertEquals(java.util.Set.of(), listing(staging), "the staged file moved into the store");
+        assertEquals(204, Registrations.call("DELETE", "/api/v1/models/" + name + "/versions/1?force=true", null).statusCode());
+    }
+
+    private static java.util.Set<Path> listing(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return new java.util.HashSet<>();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class AuditSettings {
     private final Map<String, PayloadPolicy> policies = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> synchronous = new ConcurrentHashMap<>();
     private boolean enabled;
     private int bufferCapacity;
     private int batchSize;
@@ -23,6 +24,8 @@ public class AuditSettings {
     private long maxRetryMillis;
     private long shutdownFlushMillis;
     private int sampleMaxBytes;
+    private long synchronousTimeoutMillis;
+    private int synchronousConcurrency;
 
     private static Config config() {
         return ConfigProvider.getConfig(AuditSettings.class.getClassLoader());
@@ -41,6 +44,8 @@ public class AuditSettings {
         maxRetryMillis = Math.max(flushIntervalMillis, get("seraphim.audit.retry.max.ms", Long.class, 5_000L));
         shutdownFlushMillis = get("seraphim.audit.shutdown.flush.ms", Long.class, 15_000L);
         sampleMaxBytes = Math.max(0, get("seraphim.audit.sample.max.bytes", Integer.class, 16_384));
+        synchronousTimeoutMillis = Math.max(10, get("seraphim.audit.synchronous.timeout.ms", Long.class, 2_000L));
+        synchronousConcurrency = Math.max(1, get("seraphim.audit.synchronous.concurrency", Integer.class, 32));
     }
 
     public boolean enabled() {
@@ -86,5 +91,28 @@ public class AuditSettings {
             double rate = get("seraphim.audit.sample.rate." + m, Double.class, get("seraphim.audit.sample.rate", Double.class, 0.01));
             return PayloadPolicy.parse(mode, rate);
         });
+    }
+
+    /**
+     * Whether a model's answers wait for their audit record to be committed ({@code seraphim.audit.synchronous.<model>},
+     * else {@code seraphim.audit.synchronous}, default false): for regulated models, where no prediction may leave
+     * the server unrecorded, at the price of a database commit per request.
+     */
+    public boolean synchronous(String model) {
+        if (model == null || !enabled) {
+            return false;
+        }
+        return synchronous.computeIfAbsent(model, m -> get("seraphim.audit.synchronous." + m, Boolean.class,
+                get("seraphim.audit.synchronous", Boolean.class, false)));
+    }
+
+    /** How long a synchronous answer waits for its record before it is refused with 503. */
+    public long synchronousTimeoutMillis() {
+        return synchronousTimeoutMillis;
+    }
+
+    /** Synchronous records being written at once; beyond it an answer is refused at once (the database is slow). */
+    public int synchronousConcurrency() {
+        return synchronousConcurrency;
     }
 }

@@ -104,7 +104,10 @@ public class PredictionAuditTrail {
         writeFailures = metrics.counter(Metadata.builder().withName("seraphim_audit_write_failures")
                 .withDescription("Failed attempts to write a batch of audit records (the batch is kept and retried)").build());
         droppedFull = dropped("buffer_full");
-        intake = new PredictionIntake(settings::enabled, writer, droppedFull);
+        intake = new PredictionIntake(settings::enabled, writer, droppedFull, scheduler, settings,
+                metrics.counter(Metadata.builder().withName("seraphim_audit_synchronous_refused")
+                        .withDescription("Answers of synchronously audited models withheld (503) because their audit record"
+                                + " was not committed in time").build()));
         dropped("shutdown");
         metrics.gauge(Metadata.builder().withName("seraphim_audit_buffer_records")
                 .withDescription("Audit records waiting to be written, including the batch in flight").build(), this::pending);

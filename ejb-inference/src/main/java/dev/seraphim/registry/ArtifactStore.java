@@ -55,13 +55,24 @@ public final class ArtifactStore {
     public record Staged(Path file, String sha256, long bytes) {
     }
 
+    /**
+     * Copies an upload into {@code .staging}, hashing it on the way. An IOException is the upload's (the client
+     * stopped sending); the store's own write failures are {@link java.io.UncheckedIOException}s, a server fault.
+     */
     public Staged stage(InputStream in, long limit) throws IOException {
         Path staging = root.resolve(".staging");
-        Files.createDirectories(staging);
-        Path tmp = Files.createTempFile(staging, "upload-", ".part");
+        Path tmp;
+        OutputStream file;
+        try {
+            Files.createDirectories(staging);
+            tmp = Files.createTempFile(staging, "upload-", ".part");
+            file = Files.newOutputStream(tmp);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the model store's .staging cannot be written: " + e.getMessage(), e);
+        }
         MessageDigest digest = sha256();
         long total = 0;
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
+        try (OutputStream out = new DigestOutputStream(file, digest)) {
             byte[] buf = new byte[65536];
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -69,7 +80,11 @@ public final class ArtifactStore {
                 if (total > limit) {
                     throw new ArtifactTooLargeException(limit);
                 }
-                out.write(buf, 0, n);
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("the model store's .staging cannot be written: " + e.getMessage(), e);
+                }
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);

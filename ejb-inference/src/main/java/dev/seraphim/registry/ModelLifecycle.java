@@ -122,9 +122,27 @@ public class ModelLifecycle {
         return artifacts;
     }
 
-    public ModelVersion register(InputStream file, ModelRegistration r) {
+    /**
+     * Receives an upload into the store's {@code .staging} (within the upload limit), outside the registry's lock:
+     * a slow upload holds up no other change. An upload cut short leaves nothing (or, on a kill -9, a file that the
+     * next start clears).
+     */
+    public ArtifactStore.Staged stage(InputStream upload) throws IOException {
+        return artifacts.stage(upload, settings.maxUploadBytes());
+    }
+
+    /** The largest model file accepted, for callers that stage through {@link #artifacts()} themselves. */
+    public long maxUploadBytes() {
+        return settings.maxUploadBytes();
+    }
+
+    public ModelVersion register(InputStream file, ModelRegistration r) throws IOException {
+        return register(stage(file), r);
+    }
+
+    /** Registers a staged upload; the staged file is consumed (moved into the store or deleted) whatever happens. */
+    public ModelVersion register(ArtifactStore.Staged staged, ModelRegistration r) {
         return changes.locked(() -> {
-            ArtifactStore.Staged staged = artifacts.stage(file, settings.maxUploadBytes());
             ArtifactStore.Staged model = staged;
             String fileName = "model.pt";
             try {

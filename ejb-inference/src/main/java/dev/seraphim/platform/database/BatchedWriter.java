@@ -189,8 +189,23 @@ public final class BatchedWriter<T> {
         }
     }
 
+    /**
+     * Writes one row now, in a transaction of its own, for a caller that must know it is stored before it goes on
+     * (a synchronous audit). The socket's timeout ends a round trip to a frozen database.
+     */
+    public void writeNow(T row, int networkTimeoutMillis) throws SQLException {
+        insert(List.of(row), networkTimeoutMillis);
+    }
+
     private void insert(List<T> batchRows) throws SQLException {
+        insert(batchRows, 0);
+    }
+
+    private void insert(List<T> batchRows, int networkTimeoutMillis) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            if (networkTimeoutMillis > 0) {
+                c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            }
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(rows.insertSql())) {
                 s.setQueryTimeout(30);
@@ -203,6 +218,10 @@ public final class BatchedWriter<T> {
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                if (networkTimeoutMillis > 0) {
+                    c.setNetworkTimeout(Runnable::run, 0);  // the pooled connection goes back as it came
+                }
             }
         }
     }

@@ -19,9 +19,9 @@ public final class Multipart {
     public record Part(String name, Optional<String> fileName, byte[] content) {
     }
 
-    private static final Pattern BOUNDARY = Pattern.compile("(?i);\\s*boundary=(\"([^\"]{1,70})\"|([^;\\s]{1,70}))");
-    private static final Pattern NAME = Pattern.compile("(?i);\\s*name=\"([^\"]*)\"");
-    private static final Pattern FILE_NAME = Pattern.compile("(?i);\\s*filename=\"([^\"]*)\"");
+    static final Pattern BOUNDARY = Pattern.compile("(?i);\\s*boundary=(\"([^\"]{1,70})\"|([^;\\s]{1,70}))");
+    static final Pattern NAME = Pattern.compile("(?i);\\s*name=\"([^\"]*)\"");
+    static final Pattern FILE_NAME = Pattern.compile("(?i);\\s*filename=\"([^\"]*)\"");
     private static final int MAX_PARTS = 1024;
 
     private Multipart() {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * One inference over HTTP, the same for every API style: read the body, resolve the model once, decode (the
@@ -72,14 +73,20 @@ public class InferenceEndpoint {
             P request = parsed != null ? parsed : style.parse(body, headers);
             InferenceStyle.Decoded decoded = style.decode(request, target.descriptor());
             byte[] audited = metrics.bodyForAudit(ref.name(), body);
-            return access.infer(target, decoded.inputs(), decoded.requestedOutputs()).handle((result, failure) -> {
+            return access.infer(target, decoded.inputs(), decoded.requestedOutputs()).<CompletionStage<Response>>handle((result, failure) -> {
                 if (failure != null) {
-                    return fail(failure, style, origin, named, uri, start);
+                    return CompletableFuture.completedFuture(fail(failure, style, origin, named, uri, start));
                 }
                 Answer answer = style.encode(result, request, target.descriptor());
-                metrics.record(style.api(), origin, ref.name(), result.version(), "success", 200, result, start, audited, answer.body());
-                return answer.response(result.version());
-            });
+                CompletionStage<Void> recorded = metrics.record(style.api(), origin, ref.name(), result.version(), "success",
+                        200, result, start, audited, answer.body());
+                if (recorded == RequestMetrics.RECORDED) {
+                    return CompletableFuture.completedFuture(answer.response(result.version()));
+                }
+                // a synchronously audited model: the answer leaves only once its record is stored
+                return recorded.handle((stored, refused) -> refused == null ? answer.response(result.version())
+                        : fail(refused, style, origin, named, uri, start));
+            }).thenCompose(Function.identity());
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(fail(e, style, origin, named, uri, start));
         }

@@ -31,6 +31,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -105,6 +107,9 @@ public class RequestMetrics {
             .withDescription("Inference request latency, body parsing to response, per model and version")
             .withUnit(MetricUnits.SECONDS).build();
 
+    /** What {@link #record} returns when the record needs no waiting for (every model not audited synchronously). */
+    public static final CompletionStage<Void> RECORDED = CompletableFuture.completedFuture(null);
+
     /** A request that failed before or during inference. */
     public void record(String api, RequestOrigin origin, String model, String version, String outcome, int status,
                        long startNanos) {
@@ -133,21 +138,37 @@ public class RequestMetrics {
 
     /**
      * Counts, times, logs and audits one request. {@code input} and {@code output} are the request and response
-     * bodies; they are read only when the model's audit payload policy asks for hashes or samples.
+     * bodies; they are read only when the model's audit payload policy asks for hashes or samples. Answers to
+     * {@link #RECORDED} unless the model is audited synchronously: then a stage that completes once the record is
+     * stored, or fails with {@code AuditUnavailableException} (the answer must then be withheld).
      */
-    public void record(String api, RequestOrigin origin, String model, String version, String outcome, int status,
-                       InferenceResult result, long startNanos, byte[] input, byte[] output) {
+    public CompletionStage<Void> record(String api, RequestOrigin origin, String model, String version, String outcome,
+                                        int status, InferenceResult result, long startNanos, byte[] input, byte[] output) {
         long elapsedNanos = System.nanoTime() - startNanos;
         String servedVersion = result != null ? result.version() : version;
         // a result names a version that was just served; only failures need the engine to vet the names
         String[] series = result != null ? new String[]{result.model(), result.version()} : series(model, servedVersion);
+        String safeModel = model == null ? "-" : clean(model, 128);
+        String safeVersion = servedVersion == null ? null : clean(servedVersion, 64);
+        PredictionRecord audit = auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,
+                series[0].equals(UNKNOWN) ? PayloadPolicy.NONE : auditSettings.payload(series[0]), input, output);
+        if (result != null && auditSettings.synchronous(series[0])) {
+            // counted once the record is stored; a withheld answer is recorded as the failure the caller receives
+            return intake.commit(audit).thenRun(() -> count(api, origin, series, safeModel, safeVersion, outcome, status,
+                    result, elapsedNanos));
+        }
+        count(api, origin, series, safeModel, safeVersion, outcome, status, result, elapsedNanos);
+        intake.submit(audit);
+        return RECORDED;
+    }
+
+    private void count(String api, RequestOrigin origin, String[] series, String safeModel, String safeVersion,
+                       String outcome, int status, InferenceResult result, long elapsedNanos) {
         counters.computeIfAbsent(new CounterKey(series[0], series[1], outcome, api), k -> registry.counter(REQUESTS,
                 new Tag("model", k.model()), new Tag("version", k.version()), new Tag("outcome", k.outcome()),
                 new Tag("api", k.api()))).inc();
         timers.computeIfAbsent(new TimerKey(series[0], series[1]), k -> registry.timer(DURATION, new Tag("model", k.model()),
                 new Tag("version", k.version()))).update(Duration.ofNanos(elapsedNanos));
-        String safeModel = model == null ? "-" : clean(model, 128);
-        String safeVersion = servedVersion == null ? null : clean(servedVersion, 64);
         if (accessLog.writes(outcome) && ACCESS.isLoggable(Level.INFO)) {
             AccessLineBudget.Decision d = "success".equals(outcome) ? new AccessLineBudget.Decision(true, 0)
                     : failureLines.take(System.nanoTime());
@@ -167,8 +188,6 @@ public class RequestMetrics {
                 suppressedLines.inc();
             }
         }
-        intake.submit(auditRecord(api, origin, safeModel, safeVersion, outcome, status, result, elapsedNanos,
-                series[0].equals(UNKNOWN) ? PayloadPolicy.NONE : auditSettings.payload(series[0]), input, output));
     }
 
     /** The access line, built by hand: String.format was about a quarter of this method in a profile of small requests. */

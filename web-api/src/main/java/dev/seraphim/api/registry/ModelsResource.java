@@ -5,6 +5,8 @@ import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.model.ModelDescriptors;
+import dev.seraphim.api.codec.MultipartStream;
+import dev.seraphim.registry.ArtifactStore;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.ModelRegistration;
 import dev.seraphim.registry.ModelRegistry;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -30,7 +33,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.EntityPart;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
@@ -50,6 +52,7 @@ import java.util.regex.Pattern;
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
+    private static final int MAX_METADATA_BYTES = 1 << 20;
     private static final Pattern AGE = Pattern.compile("(\\d{1,6})([dhm])");
 
     @Inject
@@ -67,25 +70,45 @@ public class ModelsResource {
     @Context
     UriInfo uri;
 
+    /**
+     * Registration from a multipart body read as it arrives: the file part streams into the store's staging area
+     * (no container temporary file survives an interrupted upload), the metadata part may come before or after it.
+     */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response register(List<EntityPart> parts) throws IOException {
-        EntityPart file = parts.stream().filter(p -> "file".equals(p.getName())).findFirst()
-                .orElseThrow(() -> new ApiError.BadRequestException("the multipart body needs a 'file' part (a TorchScript .pt or a .mar)"));
-        JsonObject metadata = parts.stream().filter(p -> "metadata".equals(p.getName())).findFirst()
-                .map(ModelsResource::metadata).orElse(JsonValue.EMPTY_JSON_OBJECT);
-        ModelRegistration registration = ModelRegistration.fromMetadata(metadata, actor());
-        try (InputStream in = file.getContent()) {
-            ModelVersion v = lifecycle.register(in, registration);
+    public Response register(@HeaderParam("Content-Type") String contentType, InputStream body) throws IOException {
+        ArtifactStore.Staged file = null;
+        JsonObject metadata = JsonValue.EMPTY_JSON_OBJECT;
+        try {
+            MultipartStream parts = MultipartStream.open(body, contentType);
+            for (MultipartStream.Part part; (part = parts.next()) != null; ) {
+                if ("file".equals(part.name())) {
+                    if (file != null) {
+                        throw new ApiError.BadRequestException("the multipart body has more than one 'file' part");
+                    }
+                    // staged here, not through the EJB: a malformed body is the caller's error, not a system exception
+                    file = lifecycle.artifacts().stage(part.content(), lifecycle.maxUploadBytes());
+                } else if ("metadata".equals(part.name())) {
+                    metadata = metadata(part.text(MAX_METADATA_BYTES));
+                }
+            }
+            if (file == null) {
+                throw new ApiError.BadRequestException("the multipart body needs a 'file' part (a TorchScript .pt or a .mar)");
+            }
+            ModelVersion v = lifecycle.register(file, ModelRegistration.fromMetadata(metadata, actor()));
             return Response.created(uri.getBaseUriBuilder().path("api/v1/models/{n}/versions/{v}").build(v.model().name(), v.version()))
                     .entity(view(v).toString()).build();
+        } finally {
+            if (file != null) {
+                lifecycle.artifacts().discard(file);  // a no-op once the registration moved it into the store
+            }
         }
     }
 
-    private static JsonObject metadata(EntityPart part) {
+    private static JsonObject metadata(String text) {
         try {
-            return dev.seraphim.api.codec.JsonObjects.read(part.getContent(String.class));
-        } catch (IOException | JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
+            return dev.seraphim.api.codec.JsonObjects.read(text);
+        } catch (JsonException | dev.seraphim.api.codec.MalformedJsonException e) {
             throw new ApiError.BadRequestException("the 'metadata' part must be a JSON object: " + e.getMessage());
         }
     }
