@@ -90,6 +90,30 @@ class BinaryTensorsIT {
                 "JSON in, binary out");
     }
 
+    /** Triton's rule: an output's own binary_data: false wins over the request's binary_data_output: true. */
+    @Test
+    void anOutputsOwnBinaryDataFalseOverridesTheRequestLevelDefault() throws Exception {
+        Golden golden = Golden.load("tabular-mlp");
+        Golden.Case c = golden.cases().get(0);
+        String body = "{\"parameters\":{\"binary_data_output\":true},\"inputs\":[" + c.input()
+                + "],\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"binary_data\":false}}]}";
+        HttpResponse<byte[]> r = send("tabular-mlp", body, new byte[0], false);
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertTrue(r.headers().firstValue(HEADER).isEmpty(), "no binary section: the only output asked for JSON");
+        golden.assertClose(c, Golden.flatten(Seraphim.json(new String(r.body(), StandardCharsets.UTF_8))
+                .getJsonArray("outputs").getJsonObject(0).getJsonArray("data")), "binary_data false under binary_data_output true");
+    }
+
+    /** A tensor of no elements is valid JSON: the refusal says what is refused, not "invalid JSON". */
+    @Test
+    void anEmptyTensorIsRefusedForWhatItIs() throws Exception {
+        HttpResponse<byte[]> r = send("tabular-mlp", "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[0,16],"
+                + "\"data\":[]}]}", new byte[0], false);
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        assertEquals(400, r.statusCode(), body);
+        assertTrue(body.contains("has no elements") && !body.contains("invalid JSON"), body);
+    }
+
     @Test
     void malformedBinaryRequestsAreRefusedSayingWhy() throws Exception {
         byte[] row = littleEndian("FP32", new double[16]);

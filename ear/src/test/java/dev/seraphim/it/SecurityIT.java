@@ -199,11 +199,20 @@ class SecurityIT {
             return false;
         }
         if (template.startsWith("/api/v1/models") || template.startsWith("/api/v1/audit") || template.startsWith("/api/v1/health")
-                || template.startsWith("/api/v1/jobs") || template.startsWith("/api/v1/drift") || template.startsWith("/models")) {
+                || template.startsWith("/api/v1/jobs") || template.startsWith("/api/v1/drift") || template.startsWith("/models")
+                || template.startsWith("/api/jobs") || template.startsWith("/api/system") || template.equals("/api/v1/metrics")
+                || template.equals("/api/metrics")) {
             return role.equals("operator");
         }
-        if (template.equals("/api/v1/predict") || template.equals("/api/v1/feedback") || template.startsWith("/predictions")) {
+        if (template.equals("/api/v1/predict") || template.equals("/v1/predict") || template.equals("/api/v1/feedback")
+                || template.startsWith("/predictions")) {
             return role.equals("client");
+        }
+        if (template.equals("/api-description")) {
+            return read;
+        }
+        if (template.startsWith("/v1/models/") && (template.endsWith("/load") || template.endsWith("/unload"))) {
+            return false;  // the runbooks' load and unload: admin keys only
         }
         if (template.startsWith("/v2/models") || template.startsWith("/v1/models")) {
             return read || role.equals("client");

@@ -45,6 +45,31 @@ class ServerSurfaceIT {
         assertEquals(404, Seraphim.get("/v2/models/tiny-cnn/versions/7/ready").statusCode());
     }
 
+    /**
+     * A version registered but not loaded: readiness false is a 4xx with no body (the specification's boolean), and
+     * its metadata is the registry's signature, not a 503.
+     */
+    @Test
+    void aRegisteredVersionNotLoadedIsNotReadyWithoutBodyAndHasMetadata() throws Exception {
+        String name = Registrations.unique("unloaded");
+        HttpResponse<String> r = Registrations.register("{\"name\":\"" + name + "\",\"load\":false," + Registrations.MLP_SIGNATURE + "}",
+                "model.pt", Registrations.demoModel("tabular-mlp.pt"));
+        assertEquals(201, r.statusCode(), r.body());
+        for (String path : new String[]{"/v2/models/" + name + "/ready", "/v2/models/" + name + "/versions/1/ready"}) {
+            HttpResponse<String> ready = Seraphim.get(path);
+            assertEquals(400, ready.statusCode(), path + ": " + ready.body());
+            assertEquals("", ready.body(), path + " answers with no body");
+        }
+        for (String path : new String[]{"/v2/models/" + name, "/v2/models/" + name + "/versions/1"}) {
+            HttpResponse<String> meta = Seraphim.get(path);
+            assertEquals(200, meta.statusCode(), path + ": " + meta.body());
+            JsonObject m = Seraphim.json(meta.body());
+            assertEquals("features", m.getJsonArray("inputs").getJsonObject(0).getString("name"));
+            assertEquals("[]", m.getJsonArray("versions").toString(), "no version loaded here");
+        }
+        assertEquals(404, Seraphim.get("/v2/models/" + name + "/versions/9/ready").statusCode(), "an unknown version is an error");
+    }
+
     @Test
     void healthReportsTheDatabaseAndEveryModel() throws Exception {
         HttpResponse<String> ready = Seraphim.awaitReady();

@@ -15,6 +15,7 @@ import java.io.StringReader;
 import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** TorchServe's management and inference API, as the seed runbooks call it, over the same registry. */
@@ -62,9 +63,12 @@ class TorchServeApiIT {
         assertEquals(200, prediction.statusCode(), prediction.body());
         golden.assertClose(c, Golden.flatten(array(prediction.body())), "TorchServe predictions");
 
-        HttpResponse<String> second = Registrations.call("POST", "/models?url=tabular-mlp.pt&model_name=" + name, null);
-        assertEquals(200, second.statusCode(), second.body());
-        assertTrue(second.body().contains("Version: 2 registered with 0 initial workers"), second.body());
+        HttpResponse<String> again = Registrations.call("POST", "/models?url=tabular-mlp.pt&model_name=" + name, null);
+        assertEquals(409, again.statusCode(), "TorchServe refuses a version already registered: " + again.body());
+        assertEquals("ConflictStatusException", Seraphim.json(again.body()).getString("type"));
+        HttpResponse<String> second = Registrations.register("{\"name\":\"" + name + "\",\"version\":\"2\",\"load\":false,"
+                + Registrations.MLP_SIGNATURE + "}", "model.pt", Registrations.demoModel("tabular-mlp.pt"));
+        assertEquals(201, second.statusCode(), second.body());
         HttpResponse<String> noWorkers = Seraphim.send(Seraphim.post("/predictions/" + name + "/2", rows));
         assertEquals(503, noWorkers.statusCode(), "a version with no workers is not served: " + noWorkers.body());
         assertEquals("ServiceUnavailableException", Seraphim.json(noWorkers.body()).getString("type"));
@@ -79,6 +83,9 @@ class TorchServeApiIT {
         HttpResponse<String> viaVersion = Seraphim.send(Seraphim.post("/predictions/" + name + "/2", rows));
         assertEquals(200, viaVersion.statusCode(), viaVersion.body());
 
+        HttpResponse<String> removeDefault = Registrations.call("DELETE", "/models/" + name + "/2", null);
+        assertEquals(400, removeDefault.statusCode(), "TorchServe: the default version stays while others exist: " + removeDefault.body());
+        assertTrue(Seraphim.json(removeDefault.body()).getString("message").startsWith("Can't remove default version"), removeDefault.body());
         HttpResponse<String> unregistered = Registrations.call("DELETE", "/models/" + name + "/1", null);
         assertEquals(200, unregistered.statusCode(), unregistered.body());
         assertEquals("Model \"" + name + "\" unregistered", Seraphim.json(unregistered.body()).getString("status"));
@@ -102,5 +109,67 @@ class TorchServeApiIT {
         HttpResponse<String> notJson = Seraphim.send(Seraphim.post("/predictions/tabular-mlp", "not json"));
         assertEquals(400, notJson.statusCode(), notJson.body());
         assertTrue(Seraphim.json(notJson.body()).getString("message").contains("JSON tensors"), notJson.body());
+    }
+
+    /** TorchServe's default initial_workers=0: a model with no worker is there to describe, scale and delete. */
+    @Test
+    void aModelRegisteredWithoutWorkersIsDescribedScaledAndDeleted() throws Exception {
+        String name = "ts0-" + Long.toString(System.nanoTime(), 36);
+        HttpResponse<String> registered = Registrations.call("POST", "/models?url=tabular-mlp.pt&model_name=" + name, null);
+        assertEquals(200, registered.statusCode(), registered.body());
+        JsonObject listed = Seraphim.json(Seraphim.get("/models?limit=1000").body()).getJsonArray("models").stream()
+                .map(v -> v.asJsonObject()).filter(m -> m.getString("modelName").equals(name)).findFirst().orElseThrow();
+        assertFalse(listed.getString("modelUrl").isEmpty(), "listed with its file: " + listed);
+
+        HttpResponse<String> described = Seraphim.get("/models/" + name);
+        assertEquals(200, described.statusCode(), described.body());
+        JsonObject d = array(described.body()).getJsonObject(0);
+        assertEquals(0, d.getInt("minWorkers"));
+        assertFalse(d.getBoolean("loadedAtStartup"), "registered at run time");
+        assertTrue(d.getJsonObject("jobQueueStatus").containsKey("remainingCapacity"), d.toString());
+        assertEquals(0, d.getJsonObject("jobQueueStatus").getInt("pendingRequests"));
+        assertTrue(array(Seraphim.get("/models/tabular-mlp").body()).getJsonObject(0).getBoolean("loadedAtStartup"),
+                "a model from the model store at start");
+        JsonObject custom = array(Seraphim.get("/models/" + name + "?customized=true").body()).getJsonObject(0);
+        assertTrue(Seraphim.json(custom.getString("customizedMetadata")).containsKey("sha256"), custom.toString());
+
+        HttpResponse<String> scaled = Registrations.call("PUT", "/models/" + name + "?min_worker=2&max_worker=4&synchronous=true", null);
+        assertEquals(200, scaled.statusCode(), scaled.body());
+        JsonObject after = array(Seraphim.get("/models/" + name).body()).getJsonObject(0);
+        assertEquals(2, after.getInt("minWorkers"));
+        assertEquals(4, after.getInt("maxWorkers"));
+        assertEquals(2, after.getJsonArray("workers").size());
+
+        for (String bad : new String[]{"min_worker=3&max_worker=1", "min_worker=abc", "max_worker=x"}) {
+            HttpResponse<String> r = Registrations.call("PUT", "/models/" + name + "?" + bad, null);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertEquals("BadRequestException", Seraphim.json(r.body()).getString("type"));
+        }
+        assertEquals("max_worker cannot be less than min_worker.", Seraphim.json(
+                Registrations.call("PUT", "/models/" + name + "?min_worker=3&max_worker=1", null).body()).getString("message"));
+        for (String bad : new String[]{"limit=abc", "next_page_token=xyz"}) {
+            HttpResponse<String> r = Seraphim.get("/models?" + bad);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+        }
+        assertEquals(200, Seraphim.get("/models?limit=-5").statusCode(), "a limit out of range becomes 100");
+
+        HttpResponse<String> noVersion = Seraphim.get("/models/" + name + "/9");
+        assertEquals(404, noVersion.statusCode());
+        assertEquals("ModelVersionNotFoundException", Seraphim.json(noVersion.body()).getString("type"));
+
+        HttpResponse<String> deleted = Registrations.call("DELETE", "/models/" + name, null);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertEquals(404, Seraphim.get("/models/" + name).statusCode());
+    }
+
+    @Test
+    void unauthenticatedAndWrongMethodAnswersCarryTorchServesTypes() throws Exception {
+        HttpResponse<String> noKey = Seraphim.HTTP.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/models")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, noKey.statusCode());
+        assertEquals("InvalidKeyException", Seraphim.json(noKey.body()).getString("type"), noKey.body());
+        HttpResponse<String> wrongMethod = Registrations.call("PATCH", "/predictions/tabular-mlp", "{}");
+        assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
+        assertEquals("MethodNotAllowedException", Seraphim.json(wrongMethod.body()).getString("type"), wrongMethod.body());
     }
 }

@@ -80,6 +80,8 @@ class TwoServersIT {
         // the first server's database is this server's external database: its own embedded one stays off
         pb.environment().put("SERAPHIM_DB_EMBEDDED_PORT", "55499");
         pb.environment().put("SERAPHIM_SERVER_NAME", "second");
+        // started as the README's run command starts a server: no console password, so it makes one
+        pb.environment().remove("SERAPHIM_CONSOLE_ADMIN_PASSWORD");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         assertEquals(0, pb.start().waitFor(), "the second server starts");
         long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
@@ -209,6 +211,38 @@ class TwoServersIT {
             assertTrue(status.equals("COMPLETED") || status.equals("STARTED") || status.equals("STARTING"), id + " " + status);
         }
         System.out.println("schedule: " + times.size() + " runs claimed by " + replicas);
+    }
+
+    /**
+     * A server started without SERAPHIM_CONSOLE_ADMIN_PASSWORD generates one into a drop-in only its owner reads,
+     * says where in the log (not the secret), and the Admin Center's batch API takes it for user admin.
+     */
+    @Test
+    void withoutAConfiguredConsolePasswordOneIsGeneratedAndAnAdminCanLogIn() throws Exception {
+        Path dropIn = SECOND.resolve("configDropins/overrides/seraphim-console-admin.xml");
+        assertTrue(Files.exists(dropIn), "the generated drop-in " + dropIn);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dropIn)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("value=\"([^\"]+)\"").matcher(Files.readString(dropIn));
+        assertTrue(m.find(), "a password in the drop-in");
+        String password = m.group(1);
+        String messages = Files.readString(SECOND.resolve("logs/messages.log"));
+        assertTrue(messages.contains("seraphim-console-admin.xml"), "the log says where the password is");
+        assertFalse(messages.contains(password), "the log never holds the secret");
+        String https = "https://127.0.0.1:" + (SECOND_PORT + 400) + "/ibm/api/batch/jobinstances";
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int status = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (status != 200 && System.nanoTime() < deadline) {  // Liberty applies the drop-in within its monitor interval
+            status = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create(https)).header("Authorization", basic).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+            if (status != 200) {
+                Thread.sleep(500);
+            }
+        }
+        assertEquals(200, status, "the Admin Center's batch API takes the generated password");
+        String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("admin:not-it".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(401, Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create(https)).header("Authorization", wrong).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
     @Test

@@ -18,7 +18,7 @@ import java.util.zip.ZipFile;
  * the archive: its manifest, and the serialized TorchScript file it names. Entries that would escape the
  * archive's root are refused.
  */
-final class ModelArchive {
+public final class ModelArchive {
     record Manifest(Optional<String> modelName, Optional<String> modelVersion, String serializedFile, Optional<String> handler) {
     }
 
@@ -51,6 +51,11 @@ final class ModelArchive {
         } catch (IOException e) {
             throw new InvalidArtifactException("the file cannot be read as an archive: " + e.getMessage());
         }
+    }
+
+    /** The modelVersion a .mar's manifest gives, for TorchServe's registration (which takes its version from there). */
+    public static Optional<String> manifestVersion(Path file) {
+        return manifest(file).flatMap(Manifest::modelVersion);
     }
 
     /** A JSON file at the archive's root (index_to_name.json, tokenizer.json), if the archive has it. */

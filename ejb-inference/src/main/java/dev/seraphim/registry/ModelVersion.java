@@ -274,6 +274,11 @@ public class ModelVersion {
         return createdBy;
     }
 
+    /** Imported from the model store when a server started, not registered through an API. */
+    public boolean importedAtStart() {
+        return RegistryChanges.SYSTEM.equals(createdBy);
+    }
+
     public OffsetDateTime createdAt() {
         return createdAt;
     }

@@ -42,4 +42,15 @@ public final class GpuMemory {
             return Optional.empty();
         }
     }
+
+    /** Releases the caching allocator's unused blocks to the driver; then what it holds. Empty when it cannot. */
+    public static Optional<Usage> emptyCache(int deviceIndex) {
+        try {
+            torch_cuda.getAllocator().emptyCache();
+        } catch (Throwable e) {
+            LOG.warning("the CUDA cache could not be emptied on device " + deviceIndex + ": " + e);
+            return Optional.empty();
+        }
+        return read(deviceIndex);
+    }
 }

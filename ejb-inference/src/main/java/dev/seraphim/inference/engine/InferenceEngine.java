@@ -113,6 +113,16 @@ public class InferenceEngine {
         return device != null && device.is_cuda() ? Math.max(0, device.index()) : -1;
     }
 
+    /** Empties libtorch's CUDA cache (unused blocks back to the driver); empty on the CPU, where there is none. */
+    public Optional<GpuMemory.Usage> clearGpuCache() {
+        int gpu = gpuIndex();
+        if (gpu < 0) {
+            return Optional.empty();
+        }
+        LOG.info("emptying the CUDA caching allocator's unused blocks on device " + gpu);
+        return GpuMemory.emptyCache(gpu);
+    }
+
     /**
      * Loads a model version beside whatever is serving (verifying the file's sha256 first when one is given)
      * and starts serving it under its version; the default version does not change. A version that fails to

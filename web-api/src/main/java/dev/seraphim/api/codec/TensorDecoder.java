@@ -32,6 +32,11 @@ public final class TensorDecoder {
      * learns the shape.
      */
     public static TensorData decode(String name, NumericArray array, DataType type, long[] declaredShape, TensorLimits limits) {
+        if (isEmpty(array)) {
+            // valid JSON, but a tensor of no elements is no request: say so rather than blame the syntax
+            throw new InvalidTensorException("input '" + name + "' has no elements" + (declaredShape == null ? ""
+                    : " (shape " + Arrays.toString(declaredShape) + ")") + ": send at least one row; an empty batch is not run");
+        }
         long[] shape;
         long expected;
         ByteBuffer out;
@@ -58,6 +63,18 @@ public final class TensorDecoder {
         }
         out.flip();
         return new TensorData(name, type, shape, out);
+    }
+
+    /** {@code []} (or {@code [[]]}, ...): brackets and whitespace only. */
+    private static boolean isEmpty(NumericArray array) {
+        byte[] src = array.source();
+        for (int i = array.start(); i < array.end(); i++) {
+            byte c = src[i];
+            if (c != '[' && c != ']' && ArrayTokens.CLASS[c & 0xff] != ArrayTokens.WHITESPACE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ByteBuffer allocate(String name, long elements, DataType type) {

@@ -16,7 +16,11 @@ import java.util.logging.Logger;
  * container's and the libraries' exceptions are recognised here. Unexpected failures are logged here with their stack
  * and answered with a generic message, never with the exception's own text.
  */
-public record ApiError(int status, String title, String message, Integer retryAfterSeconds, String outcome) {
+public record ApiError(int status, String title, String message, Integer retryAfterSeconds, String outcome, String code) {
+    public ApiError(int status, String title, String message, Integer retryAfterSeconds, String outcome) {
+        this(status, title, message, retryAfterSeconds, outcome, null);
+    }
+
     private static final Logger LOG = Logger.getLogger(ApiError.class.getName());
     private static final String CLIENT_ERROR = "client_error";
 
@@ -25,7 +29,9 @@ public record ApiError(int status, String title, String message, Integer retryAf
         for (Throwable c = t; c != null; c = c.getCause()) {
             // RESTEasy may wrap the reader's IOException (a body that arrived too slowly) in its own
             if (c instanceof Failure f) {
-                return of(f.kind(), c.getMessage(), f.retryAfterSeconds());
+                ApiError e = of(f.kind(), c.getMessage(), f.retryAfterSeconds());
+                // the failure's own name, for the styles that show one (TorchServe's "type")
+                return new ApiError(e.status(), e.title(), e.message(), e.retryAfterSeconds(), e.outcome(), c.getClass().getSimpleName());
             }
         }
         return fromContainer(t);
@@ -154,6 +160,18 @@ public record ApiError(int status, String title, String message, Integer retryAf
         @Override
         public FailureKind kind() {
             return FailureKind.CONFLICT;
+        }
+    }
+
+    /** The caller's key may not do this (403). */
+    public static class ForbiddenException extends RuntimeException implements Failure {
+        public ForbiddenException(String message) {
+            super(message);
+        }
+
+        @Override
+        public FailureKind kind() {
+            return FailureKind.FORBIDDEN;
         }
     }
 }

@@ -24,8 +24,13 @@ public enum ErrorStyle {
     TORCHSERVE {
         @Override
         byte[] body(ApiError e, String instance) {
+            if ("ModelVersionNotFoundException".equals(e.code())) {
+                return bytes(Json.createObjectBuilder().add("code", e.status()).add("type", e.code()).add("message", text(e.message())));
+            }
             String type = switch (e.status()) {
                 case 400 -> "BadRequestException";
+                case 401, 403 -> "InvalidKeyException";
+                case 405 -> "MethodNotAllowedException";
                 case 404 -> "ModelNotFoundException";
                 case 409 -> "ConflictStatusException";
                 case 413 -> "RequestTooLargeException";
@@ -78,7 +83,7 @@ public enum ErrorStyle {
     /** The shape of the API a path belongs to, for answers given outside any resource. */
     public static ErrorStyle forPath(String path) {
         String p = path.startsWith("/") ? path.substring(1) : path;
-        if (p.equals("v2") || p.startsWith("v2/") || p.startsWith("v1/")) {
+        if (p.equals("v2") || p.startsWith("v2/") || p.equals("v1/models") || p.startsWith("v1/models/")) {
             return OIP;
         }
         if (p.equals("ping") || p.startsWith("ping/") || p.equals("models") || p.startsWith("models/") || p.startsWith("predictions/")) {

@@ -83,6 +83,18 @@ public class PlatformHealthResource {
         return Response.status(serving ? 200 : 503).entity(body.toString()).build();
     }
 
+    /** The runbooks' {@code /health/all}: the platform view, the system and the models in one answer. */
+    @GET
+    @Path("all")
+    public Response all() {
+        Response platform = health();
+        JsonObject body = Json.createObjectBuilder()
+                .add("health", dev.seraphim.api.codec.JsonObjects.read((String) platform.getEntity()))
+                .add("system", dev.seraphim.api.codec.JsonObjects.read(system()))
+                .add("model", modelSection()).build();
+        return Response.status(platform.getStatus()).entity(body.toString()).build();
+    }
+
     @GET
     @Path("model")
     public String model() {

@@ -64,6 +64,26 @@ public class ModelAccess {
                 .filter(m -> caller.get().map(c -> c.mayUse(m)).orElse(true)).sorted().toList();
     }
 
+    @Inject
+    dev.seraphim.registry.ModelRegistry registry;
+
+    @Inject
+    dev.seraphim.registry.ModelLifecycle lifecycle;
+
+    /**
+     * The signature of a version the registry has but this server has not loaded (the caller's allow-list checked):
+     * the version named, else the model's default, else its newest. Empty when the registry has no such version.
+     */
+    public Optional<dev.seraphim.inference.model.ModelDescriptor> registered(String model, Optional<String> version) {
+        if (caller.get().isPresent() && !caller.get().get().mayUse(model)) {
+            return Optional.empty();
+        }
+        Optional<dev.seraphim.registry.ModelVersion> v = version.isPresent() ? registry.findVersion(model, version.get())
+                : registry.model(model).flatMap(dev.seraphim.registry.RegisteredModel::defaultVersion).flatMap(d -> registry.findVersion(model, d))
+                .or(() -> registry.versions(model).stream().reduce((a, b) -> b));
+        return v.map(found -> found.descriptor(lifecycle.artifacts().root()));
+    }
+
     /** The versions of a model loaded on this server, sorted. */
     public List<String> loadedVersions(String model) {
         return gate.loadedVersions(model);

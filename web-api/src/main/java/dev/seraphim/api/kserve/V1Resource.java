@@ -64,6 +64,53 @@ public class V1Resource {
         return Json.createObjectBuilder().add("name", target.name()).add("ready", target.ready()).build().toString();
     }
 
+    @Inject
+    dev.seraphim.registry.ModelLifecycle lifecycle;
+
+    @Inject
+    dev.seraphim.registry.ModelRegistry registry;
+
+    @Context
+    jakarta.ws.rs.core.SecurityContext security;
+
+    /**
+     * The runbooks' {@code POST /v1/models/{m}/load}: loads a version ({@code ?version=}, else the default, else the
+     * newest) on every replica. Not KServe's; the path is free and the meaning plain. Admin keys only (an operator
+     * uses {@code /api/v1/models/{m}/versions/{v}/load}).
+     */
+    @POST
+    @Path("{model}/load")
+    public String load(@PathParam("model") String model, @jakarta.ws.rs.QueryParam("version") String version) {
+        String v = adminVersion(model, version);
+        return Json.createObjectBuilder().add("name", model).add("version", v)
+                .add("state", lifecycle.load(model, v, actor()).state().name()).build().toString();
+    }
+
+    /** The runbooks' {@code POST /v1/models/{m}/unload}, as {@link #load}. */
+    @POST
+    @Path("{model}/unload")
+    public String unload(@PathParam("model") String model, @jakarta.ws.rs.QueryParam("version") String version) {
+        String v = adminVersion(model, version);
+        return Json.createObjectBuilder().add("name", model).add("version", v)
+                .add("state", lifecycle.unload(model, v, actor()).state().name()).build().toString();
+    }
+
+    private String adminVersion(String model, String version) {
+        if (!security.isUserInRole("admin")) {
+            throw new dev.seraphim.api.errors.ApiError.ForbiddenException("loading and unloading models needs an admin key");
+        }
+        if (version != null && !version.isEmpty()) {
+            return registry.version(model, version).version();
+        }
+        var m = registry.requireModel(model);
+        return m.defaultVersion().orElseGet(() -> registry.versions(model).stream().reduce((a, b) -> b)
+                .orElseThrow(() -> new dev.seraphim.inference.ModelNotFoundException("model '" + model + "' has no version")).version());
+    }
+
+    private String actor() {
+        return security.getUserPrincipal() != null ? security.getUserPrincipal().getName() : "anonymous";
+    }
+
     @POST
     @Path("{model}:predict")
     public CompletionStage<Response> predict(@PathParam("model") String model, InputStream body, @Context HttpServletRequest http) {

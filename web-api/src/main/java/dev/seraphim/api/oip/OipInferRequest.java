@@ -32,11 +32,15 @@ import java.util.function.Function;
  * buffer libtorch reads.
  */
 public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySection binary, Set<String> requestedOutputs,
-                              Set<String> binaryOutputs, boolean allOutputsBinary) {
+                              Set<String> binaryOutputs, Set<String> jsonOutputs, boolean allOutputsBinary) {
 
-    /** Whether an output is returned as binary data (per-output {@code binary_data} or {@code binary_data_output}). */
+    /**
+     * Whether an output is returned as binary data: its own {@code binary_data} decides where it gives one (false
+     * overrides a request-level {@code binary_data_output: true}, as Triton's extension says), else
+     * {@code binary_data_output}.
+     */
     public boolean binary(String output) {
-        return allOutputsBinary || binaryOutputs.contains(output);
+        return binaryOutputs.contains(output) || (allOutputsBinary && !jsonOutputs.contains(output));
     }
 
     static OipInferRequest parse(byte[] body, OptionalInt headerLength) {
@@ -75,6 +79,7 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
         }
         Set<String> outputs = new LinkedHashSet<>();
         Set<String> binaryOutputs = new LinkedHashSet<>();
+        Set<String> jsonOutputs = new LinkedHashSet<>();
         Object outputsValue = root.get("outputs");
         if (outputsValue != null) {
             if (!(outputsValue instanceof List<?> list)) {
@@ -88,14 +93,12 @@ public record OipInferRequest(Optional<String> id, List<?> rawInputs, BinarySect
                     if (!(p.get("binary_data") instanceof Boolean b)) {
                         throw new BadRequestException("output '" + name + "': parameter 'binary_data' must be true or false");
                     }
-                    if (b) {
-                        binaryOutputs.add(name);
-                    }
+                    (b ? binaryOutputs : jsonOutputs).add(name);
                 }
                 outputs.add(name);
             }
         }
-        return new OipInferRequest(id, inputs, binary, outputs, binaryOutputs, allBinary);
+        return new OipInferRequest(id, inputs, binary, outputs, binaryOutputs, jsonOutputs, allBinary);
     }
 
     /**

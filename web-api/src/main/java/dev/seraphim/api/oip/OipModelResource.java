@@ -3,7 +3,8 @@ package dev.seraphim.api.oip;
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.inference.ModelAccess;
-import dev.seraphim.inference.engine.ModelTarget;
+import dev.seraphim.inference.ModelNotReadyException;
+import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.model.ModelDescriptors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,37 +32,55 @@ public class OipModelResource {
 
     @GET
     public Response modelMetadata(@PathParam("model") String model) {
-        return metadata(access.resolve(model, Optional.empty()));
+        return metadata(model, Optional.empty());
     }
 
     @GET
     @Path("versions/{version}")
     public Response versionMetadata(@PathParam("model") String model, @PathParam("version") String version) {
-        return metadata(access.resolve(model, Optional.of(version)));
+        return metadata(model, Optional.of(version));
     }
 
     @GET
     @Path("ready")
     public Response modelReady(@PathParam("model") String model) {
-        return readiness(access.resolve(model, Optional.empty()));
+        return readiness(model, Optional.empty());
     }
 
     @GET
     @Path("versions/{version}/ready")
     public Response versionReady(@PathParam("model") String model, @PathParam("version") String version) {
-        return readiness(access.resolve(model, Optional.of(version)));
+        return readiness(model, Optional.of(version));
     }
 
-    private Response metadata(ModelTarget target) {
+    /** A registered version's metadata whether or not it is loaded here: its signature is the registry's. */
+    private Response metadata(String model, Optional<String> version) {
+        ModelDescriptor d;
+        try {
+            d = access.resolve(model, version).descriptor();
+        } catch (ModelNotReadyException notLoaded) {
+            d = access.registered(model, version).orElseThrow(() -> notLoaded);
+        }
         JsonArrayBuilder versions = Json.createArrayBuilder();
-        access.loadedVersions(target.name()).forEach(versions::add);
-        return Response.ok(Json.createObjectBuilder().add("name", target.name()).add("versions", versions).add("platform", PLATFORM)
-                .add("inputs", ModelDescriptors.specsJson(target.descriptor().inputs()))
-                .add("outputs", ModelDescriptors.specsJson(target.descriptor().outputs()))
+        access.loadedVersions(model).forEach(versions::add);
+        return Response.ok(Json.createObjectBuilder().add("name", model).add("versions", versions).add("platform", PLATFORM)
+                .add("inputs", ModelDescriptors.specsJson(d.inputs()))
+                .add("outputs", ModelDescriptors.specsJson(d.outputs()))
                 .build().toString()).build();
     }
 
-    private static Response readiness(ModelTarget target) {
-        return target.ready() ? Response.ok().build() : Response.status(Response.Status.BAD_REQUEST).build();
+    /**
+     * The specification's boolean: 200 for ready, a 4xx with no body for not ready (registered, not loaded here);
+     * an unknown model is an error (404 with a body), as is a server that is not ready itself (503).
+     */
+    private Response readiness(String model, Optional<String> version) {
+        try {
+            return access.resolve(model, version).ready() ? Response.ok().build() : Response.status(Response.Status.BAD_REQUEST).build();
+        } catch (ModelNotReadyException notLoaded) {
+            if (version.isPresent() && access.registered(model, version).isEmpty()) {
+                throw new dev.seraphim.inference.ModelNotFoundException("model '" + model + "' has no version '" + version.get() + "'");
+            }
+            return Response.status(Response.Status.BAD_REQUEST).build();
+        }
     }
 }

@@ -56,6 +56,26 @@ public class TorchServeInferenceResource {
         return Response.status(healthy ? 200 : 500).entity(TorchServeManagementResource.status(status)).build();
     }
 
+    @Inject
+    dev.seraphim.api.liberty.LibertyEndpoints liberty;
+
+    /**
+     * TorchServe's {@code GET /api-description} and {@code OPTIONS /}: the API's OpenAPI description, here the
+     * server's whole document (Seraphim serves TorchServe's inference and management APIs, OIP and its own on one
+     * port), as JSON.
+     */
+    @GET
+    @Path("api-description")
+    public Response apiDescription(@jakarta.ws.rs.HeaderParam("Authorization") String authorization) {
+        var a = liberty.get("/openapi?format=JSON", authorization, MediaType.APPLICATION_JSON);
+        return Response.status(a.status()).type(MediaType.APPLICATION_JSON).entity(a.body()).build();
+    }
+
+    @jakarta.ws.rs.OPTIONS
+    public Response describe(@jakarta.ws.rs.HeaderParam("Authorization") String authorization) {
+        return apiDescription(authorization);
+    }
+
     @POST
     @Path("predictions/{model}")
     public CompletionStage<Response> predict(@PathParam("model") String model, InputStream body, @Context HttpServletRequest http) {

@@ -60,13 +60,24 @@ public class TorchServeManagementResource {
     @jakarta.ws.rs.core.Context
     jakarta.ws.rs.core.SecurityContext security;
 
+    /**
+     * max_worker as last asked per model/version: Seraphim runs min_worker batches at once and scales no further by
+     * itself, so the bound is only shown back (this server's memory, as TorchServe keeps it).
+     */
+    private static final java.util.concurrent.ConcurrentMap<String, Integer> maxWorkers = new java.util.concurrent.ConcurrentHashMap<>();
+
     @POST
     public Response register(@QueryParam("url") String url, @QueryParam("model_name") String modelName,
-                             @QueryParam("batch_size") @DefaultValue("1") int batchSize,
-                             @QueryParam("max_batch_delay") @DefaultValue("100") int maxBatchDelay,
-                             @QueryParam("initial_workers") @DefaultValue("0") int initialWorkers,
-                             @QueryParam("response_timeout") @DefaultValue("120") int responseTimeout,
-                             @QueryParam("synchronous") @DefaultValue("false") boolean synchronous) throws IOException {
+                             @QueryParam("batch_size") String batchSizeParam,
+                             @QueryParam("max_batch_delay") String maxBatchDelayParam,
+                             @QueryParam("initial_workers") String initialWorkersParam,
+                             @QueryParam("response_timeout") String responseTimeoutParam,
+                             @QueryParam("synchronous") String synchronousParam) throws IOException {
+        int batchSize = integer("batch_size", batchSizeParam, 1);
+        int maxBatchDelay = integer("max_batch_delay", maxBatchDelayParam, 100);
+        int initialWorkers = integer("initial_workers", initialWorkersParam, 0);
+        int responseTimeout = integer("response_timeout", responseTimeoutParam, 120);
+        boolean synchronous = bool("synchronous", synchronousParam, false);
         if (url == null || url.isBlank()) {
             throw new ApiError.BadRequestException("Parameter url is required.");
         }
@@ -91,7 +102,15 @@ public class TorchServeManagementResource {
             signature = r.readObject();
         }
         String name = modelName != null ? modelName : signature.getString("name", stem);
-        JsonObjectBuilder metadata = Json.createObjectBuilder().add("name", name)
+        // TorchServe takes the version from the archive's manifest (a plain file has none: "1"), and refuses one
+        // already registered rather than adding another
+        String version = file.getFileName().toString().endsWith(".mar")
+                ? dev.seraphim.registry.ModelArchive.manifestVersion(file).orElse("1") : "1";
+        if (registry.findVersion(name, version).isPresent()) {
+            throw new dev.seraphim.registry.RegistryConflictException("Model version " + version + " is already registered for model "
+                    + name + "; register an archive whose MANIFEST gives a new modelVersion, or use POST /api/v1/models");
+        }
+        JsonObjectBuilder metadata = Json.createObjectBuilder().add("name", name).add("version", version)
                 .add("inputs", signature.getJsonArray("inputs")).add("outputs", signature.getJsonArray("outputs"))
                 .add("batching", Json.createObjectBuilder().add("max_batch_size", Math.max(1, batchSize))
                         .add("max_batch_delay_ms", Math.max(0, maxBatchDelay)).add("workers", Math.max(1, initialWorkers)))
@@ -129,14 +148,18 @@ public class TorchServeManagementResource {
     }
 
     @GET
-    public String list(@QueryParam("limit") @DefaultValue("100") int limit,
-                       @QueryParam("next_page_token") @DefaultValue("0") int token) {
+    public String list(@QueryParam("limit") String limitParam, @QueryParam("next_page_token") String tokenParam) {
+        int limit = integer("limit", limitParam, 100);
+        if (limit < 0 || limit > 100) {
+            limit = 100;  // TorchServe's rule
+        }
+        int token = integer("next_page_token", tokenParam, 0);
         List<RegisteredModel> models = registry.models();
         int from = Math.max(0, Math.min(token, models.size()));
         int to = Math.min(models.size(), from + Math.max(1, limit));
         JsonArrayBuilder page = Json.createArrayBuilder();
         for (RegisteredModel m : models.subList(from, to)) {
-            String url = m.defaultVersion().flatMap(v -> registry.findVersion(m.name(), v)).map(ModelVersion::artifactPath).orElse("");
+            String url = current(m.name()).map(ModelVersion::artifactPath).orElse("");
             page.add(Json.createObjectBuilder().add("modelName", m.name()).add("modelUrl", url));
         }
         JsonObjectBuilder body = Json.createObjectBuilder().add("models", page);
@@ -148,51 +171,57 @@ public class TorchServeManagementResource {
 
     @GET
     @Path("{model}")
-    public String describeDefault(@PathParam("model") String model) {
-        RegisteredModel m = registry.requireModel(model);
-        String v = m.defaultVersion().orElseThrow(() -> new ModelNotFoundException("Model not found: " + model));
-        return Json.createArrayBuilder().add(describe(registry.version(model, v))).build().toString();
+    public String describeDefault(@PathParam("model") String model, @QueryParam("customized") String customized) {
+        return Json.createArrayBuilder().add(describe(requireCurrent(model), bool("customized", customized, false))).build().toString();
     }
 
     @GET
     @Path("{model}/all")
-    public String describeAll(@PathParam("model") String model) {
+    public String describeAll(@PathParam("model") String model, @QueryParam("customized") String customized) {
         JsonArrayBuilder all = Json.createArrayBuilder();
-        registry.requireModel(model);
-        registry.versions(model).forEach(v -> all.add(describe(v)));
+        requireModel(model);
+        boolean custom = bool("customized", customized, false);
+        registry.versions(model).forEach(v -> all.add(describe(v, custom)));
         return all.build().toString();
     }
 
     @GET
     @Path("{model}/{version}")
-    public String describeVersion(@PathParam("model") String model, @PathParam("version") String version) {
-        return Json.createArrayBuilder().add(describe(registry.version(model, version))).build().toString();
+    public String describeVersion(@PathParam("model") String model, @PathParam("version") String version,
+                                  @QueryParam("customized") String customized) {
+        return Json.createArrayBuilder().add(describe(requireVersion(model, version), bool("customized", customized, false))).build().toString();
     }
 
     @PUT
     @Path("{model}")
-    public Response scaleDefault(@PathParam("model") String model, @QueryParam("min_worker") @DefaultValue("1") int minWorker,
-                                 @QueryParam("max_worker") Integer maxWorker,
-                                 @QueryParam("synchronous") @DefaultValue("false") boolean synchronous) {
-        String v = registry.requireModel(model).defaultVersion()
-                .orElseThrow(() -> new ModelNotFoundException("Model not found: " + model));
-        return scale(model, v, minWorker, maxWorker, synchronous);
+    public Response scaleDefault(@PathParam("model") String model, @QueryParam("min_worker") String minWorker,
+                                 @QueryParam("max_worker") String maxWorker, @QueryParam("synchronous") String synchronous) {
+        return scale(model, requireCurrent(model).version(), minWorker, maxWorker, synchronous);
     }
 
     @PUT
     @Path("{model}/{version}")
     public Response scaleVersion(@PathParam("model") String model, @PathParam("version") String version,
-                                 @QueryParam("min_worker") @DefaultValue("1") int minWorker, @QueryParam("max_worker") Integer maxWorker,
-                                 @QueryParam("synchronous") @DefaultValue("false") boolean synchronous) {
+                                 @QueryParam("min_worker") String minWorker, @QueryParam("max_worker") String maxWorker,
+                                 @QueryParam("synchronous") String synchronous) {
+        requireVersion(model, version);
         return scale(model, version, minWorker, maxWorker, synchronous);
     }
 
-    private Response scale(String model, String version, int minWorker, Integer maxWorker, boolean synchronous) {
-        int workers = Math.max(minWorker, maxWorker == null ? minWorker : maxWorker);
-        if (minWorker < 0 || workers < minWorker) {
-            throw new ApiError.BadRequestException("min_worker must be 0 or more and not above max_worker");
+    /** TorchServe's rules: max_worker defaults to min_worker and may not be below it; min_worker workers run. */
+    private Response scale(String model, String version, String minParam, String maxParam, String synchronousParam) {
+        int minWorker = integer("min_worker", minParam, 1);
+        int maxWorker = integer("max_worker", maxParam, minWorker);
+        boolean synchronous = bool("synchronous", synchronousParam, false);
+        if (minWorker < 0) {
+            throw new ApiError.BadRequestException("min_worker cannot be negative.");
         }
-        ModelVersion v = registry.version(model, version);
+        if (maxWorker < minWorker) {
+            throw new ApiError.BadRequestException("max_worker cannot be less than min_worker.");
+        }
+        int workers = minWorker;
+        ModelVersion v = requireVersion(model, version);
+        maxWorkers.put(model + "/" + version, maxWorker);
         if (workers == 0) {
             lifecycle.unload(model, version, actor());
         } else {
@@ -217,19 +246,23 @@ public class TorchServeManagementResource {
     @DELETE
     @Path("{model}")
     public String unregisterDefault(@PathParam("model") String model) {
-        String v = registry.requireModel(model).defaultVersion()
-                .orElseThrow(() -> new ModelNotFoundException("Model not found: " + model));
-        return unregister(model, v);
+        return unregister(model, requireCurrent(model).version());
     }
 
     @DELETE
     @Path("{model}/{version}")
     public String unregister(@PathParam("model") String model, @PathParam("version") String version) {
+        RegisteredModel m = requireModel(model);
+        requireVersion(model, version);
+        if (m.defaultVersion().filter(version::equals).isPresent() && registry.versions(model).size() > 1) {
+            throw new ApiError.BadRequestException("Can't remove default version: " + version
+                    + "; make another version the default first (PUT /models/" + model + "/{version}/set-default)");
+        }
         lifecycle.delete(model, version, true, actor());
         return status("Model \"" + model + "\" unregistered");
     }
 
-    private JsonObject describe(ModelVersion v) {
+    private JsonObject describe(ModelVersion v, boolean customized) {
         String name = v.model().name();
         var here = engine.loaded(name, v.version());
         var batching = here.map(s -> s.batcher().settings()).orElseGet(() -> engine.batchingFor(v.descriptor(lifecycle.artifacts().root())));
@@ -243,14 +276,76 @@ public class TorchServeManagementResource {
         }
         var described = Json.createObjectBuilder().add("modelName", name).add("modelVersion", v.version())
                 .add("modelUrl", v.artifactPath()).add("engine", "Torch").add("runtime", "libtorch")
-                .add("minWorkers", workers).add("maxWorkers", workers)
+                .add("minWorkers", workers).add("maxWorkers", Math.max(workers, maxWorkers.getOrDefault(name + "/" + v.version(), workers)))
                 .add("batchSize", batching.maxBatchSize()).add("maxBatchDelay", batching.maxBatchDelayMs())
-                .add("loadedAtStartup", v.wantedLoaded())
-                .add("workers", workerList);
+                .add("loadedAtStartup", v.importedAtStart())
+                .add("workers", workerList)
+                .add("jobQueueStatus", Json.createObjectBuilder()
+                        .add("remainingCapacity", Math.max(0, batching.queueCapacity() - here.map(s -> s.batcher().queueDepth()).orElse(0)))
+                        .add("pendingRequests", here.map(s -> s.batcher().queueDepth()).orElse(0)));
+        if (customized) {
+            // TorchServe's handler-defined metadata, a JSON string: here what the registry knows of the version
+            var custom = Json.createObjectBuilder().add("description", v.description() == null ? "" : v.description())
+                    .add("createdBy", v.createdBy()).add("createdAt", v.createdAt().toString()).add("sha256", v.artifactSha256());
+            if (v.labels() != null) {
+                custom.add("labels", dev.seraphim.api.codec.JsonObjects.read(v.labels()));
+            }
+            if (v.metrics() != null) {
+                custom.add("metrics", dev.seraphim.api.codec.JsonObjects.read(v.metrics()));
+            }
+            described.add("customizedMetadata", custom.build().toString());
+        }
         // Seraphim's own field: the version's share of unversioned requests under the model's traffic policy (docs/rollouts.md)
         engine.gate().traffic(name).ifPresent(p -> described.add("trafficPercent", p.weights().stream()
                 .filter(w -> w.version().equals(v.version())).mapToInt(dev.seraphim.traffic.TrafficPolicy.Share::percent).sum()));
         return described.build();
+    }
+
+    /** The default version, else the newest: a model registered with 0 workers has no default yet but is there. */
+    private java.util.Optional<ModelVersion> current(String model) {
+        java.util.Optional<ModelVersion> byDefault = registry.model(model).flatMap(RegisteredModel::defaultVersion)
+                .flatMap(v -> registry.findVersion(model, v));
+        if (byDefault.isPresent()) {
+            return byDefault;
+        }
+        List<ModelVersion> all = registry.versions(model);
+        return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(all.get(all.size() - 1));
+    }
+
+    private ModelVersion requireCurrent(String model) {
+        requireModel(model);
+        return current(model).orElseThrow(() -> new ModelNotFoundException("Model not found: " + model));
+    }
+
+    private RegisteredModel requireModel(String model) {
+        return registry.model(model).orElseThrow(() -> new ModelNotFoundException("Model not found: " + model));
+    }
+
+    private ModelVersion requireVersion(String model, String version) {
+        requireModel(model);
+        return registry.findVersion(model, version).orElseThrow(() -> new ModelVersionNotFoundException(
+                "Model version: " + version + " does not exist for model: " + model));
+    }
+
+    private static int integer(String name, String value, int otherwise) {
+        if (value == null || value.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ApiError.BadRequestException("Parameter '" + name + "' must be an integer");
+        }
+    }
+
+    private static boolean bool(String name, String value, boolean otherwise) {
+        if (value == null || value.isEmpty()) {
+            return otherwise;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new ApiError.BadRequestException("Parameter '" + name + "' must be true or false");
     }
 
     /** The key that called, as every other management API records it. */

@@ -296,4 +296,13 @@ class TensorDecoderTest {
         assertEquals(Map.of("a", "n".repeat(JsonDocument.MAX_STRING_BYTES)),
                 JsonDocument.parse(("{\"a\":\"" + "n".repeat(JsonDocument.MAX_STRING_BYTES) + "\"}").getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void anEmptyTensorIsRefusedForWhatItIsNotAsBadJson() {
+        for (String empty : new String[]{"[]", "[ ]", "[[]]"}) {
+            InvalidTensorException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidTensorException.class,
+                    () -> TensorDecoder.decode("features", array(empty), DataType.FP32, new long[]{0, 16}, LIMITS));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("has no elements (shape [0, 16])"), e.getMessage());
+        }
+    }
 }
