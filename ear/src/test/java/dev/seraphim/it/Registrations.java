@@ -67,4 +67,47 @@ final class Registrations {
         }
         return out.toByteArray();
     }
+
+    /**
+     * tabular-mlp.pt with its output classes rotated (the last layer's rows and bias moved by one): a model of the same
+     * signature whose argmax differs from the original's on every row, for the shadow-agreement guard.
+     */
+    static byte[] rotatedMlp() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // read through the central directory: the file's stored entries carry data descriptors ZipInputStream refuses
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(Path.of(System.getProperty("seraphim.it.models"), "tabular-mlp.pt").toFile());
+             ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] data;
+                try (java.io.InputStream entry = in.getInputStream(e)) {
+                    data = entry.readAllBytes();
+                }
+                if (e.getName().endsWith("/data/4")) {
+                    data = rotateRows(data, 3);   // the last layer's weight, [3, 64]
+                } else if (e.getName().endsWith("/data/5")) {
+                    data = rotateRows(data, 3);   // its bias, [3]
+                }
+                ZipEntry copy = new ZipEntry(e.getName());
+                copy.setMethod(ZipEntry.STORED);
+                copy.setSize(data.length);
+                copy.setCompressedSize(data.length);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(data);
+                copy.setCrc(crc.getValue());
+                zip.putNextEntry(copy);
+                zip.write(data);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] rotateRows(byte[] data, int rows) {
+        int row = data.length / rows;
+        byte[] rotated = new byte[data.length];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(data, r * row, rotated, ((r + 1) % rows) * row, row);
+        }
+        return rotated;
+    }
 }

@@ -58,6 +58,30 @@ class RestartIT {
         }
     }
 
+    /** A rollout is persisted: the application stops in its first step and, started again, resumes it to the end. */
+    @Test
+    void aRolloutRunningWhenTheApplicationRestartsResumesWhereItWas() throws Exception {
+        deployer.deploy(APP);
+        try {
+            String model = RolloutIT.textModel("text-classifier.pt", true);
+            HttpResponse<String> started = RolloutIT.start(model, "{\"candidate\": \"2\", \"steps\": [50, 100], \"step_seconds\": 3,"
+                    + " \"guard\": {\"min_requests_per_step\": 5, \"max_p95_ratio\": 1000}}");
+            assertEquals(201, started.statusCode(), started.body());
+            long id = Seraphim.json(started.body()).getJsonNumber("id").longValue();
+            deployer.undeploy(APP);
+            deployer.deploy(APP);
+            jakarta.json.JsonObject resumed = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/rollouts/" + id).body());
+            assertEquals("RUNNING", resumed.getString("state"), "still running after the restart: " + resumed);
+            assertEquals("{\"1\":50,\"2\":50}", RolloutIT.weights(model), "its step's weights applied again");
+            jakarta.json.JsonObject end = RolloutIT.driveUntilEnded(model, id, 60);
+            assertEquals("PROMOTED", end.getString("state"), end.toString());
+            String audit = RolloutIT.audit(model);
+            assertEquals(1, audit.split("advanced to 100 %", -1).length - 1, "each step decided once: " + audit);
+        } finally {
+            deployer.undeploy(APP);
+        }
+    }
+
     @Test
     void aMissedScheduledRunRunsOnceAtTheNextStartNotOncePerMissedTime() throws Exception {
         // the drill's schedule (04:00 on the 1st) last ran 70 days ago: at least two scheduled times were missed

@@ -67,6 +67,48 @@ class RolloutIT {
         assertTrue(audit(model).contains("rolled back at 20 %: candidate error rate"), "the audit says why");
     }
 
+    /**
+     * The shadow-agreement guard: the rollout mirrors the requests the baseline answers onto the candidate (and at 100 %
+     * the other way round) and compares argmax over every replica's comparisons. The same model agrees and is promoted;
+     * a model whose classes are rotated disagrees on every row and is rolled back, the reason saying so.
+     */
+    @Test
+    void theShadowAgreementGuardPromotesAnAgreeingCandidateAndRollsBackADisagreeingOne() throws Exception {
+        String guard = " \"guard\": {\"min_requests_per_step\": 10, \"max_p95_ratio\": 1000, \"min_shadow_agreement\": 0.95}}";
+        String row = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[1,16],\"data\":[0.3,-1.2,0.5,2.0,0.1,0.7,"
+                + "-0.4,1.1,0.9,-2.2,0.05,1.5,-0.6,0.8,0.2,-1.0]}]}";
+
+        String agreeing = mlpModel(Registrations.demoModel("tabular-mlp.pt"));
+        HttpResponse<String> started = start(agreeing, "{\"candidate\": \"2\", \"steps\": [50, 100], \"step_seconds\": 2," + guard);
+        assertEquals(201, started.statusCode(), started.body());
+        JsonObject shadowed = Seraphim.json(Seraphim.get("/api/v1/models/" + agreeing + "/traffic").body());
+        assertEquals("2", shadowed.getJsonObject("shadow").getString("version"), "the candidate shadows the baseline: " + shadowed);
+        JsonObject promoted = driveUntilEnded(agreeing, Seraphim.json(started.body()).getJsonNumber("id").longValue(), 90, row);
+        assertEquals("PROMOTED", promoted.getString("state"), promoted.toString());
+        assertTrue(promoted.getJsonArray("history").toString().contains("\"agreement\":1.0"), "the figures show full agreement: "
+                + promoted.getJsonArray("history"));
+
+        String disagreeing = mlpModel(Registrations.rotatedMlp());
+        started = start(disagreeing, "{\"candidate\": \"2\", \"steps\": [50, 100], \"step_seconds\": 120," + guard);
+        assertEquals(201, started.statusCode(), started.body());
+        JsonObject rolledBack = driveUntilEnded(disagreeing, Seraphim.json(started.body()).getJsonNumber("id").longValue(), 60, row);
+        assertEquals("ROLLED_BACK", rolledBack.getString("state"), rolledBack.toString());
+        assertTrue(rolledBack.getString("reason").contains("agrees with the baseline"), rolledBack.getString("reason"));
+        assertEquals("null", weights(disagreeing), "rolled back: the default alone, no shadow");
+    }
+
+    /** v1: the tabular MLP (the default); v2: {@code candidate} under the same signature, loaded. */
+    private static String mlpModel(byte[] candidate) throws Exception {
+        String model = Registrations.unique("agree");
+        HttpResponse<String> v1 = Registrations.register("{\"name\":\"" + model + "\",\"version\":\"1\"," + Registrations.MLP_SIGNATURE + "}",
+                "tabular-mlp.pt", Registrations.demoModel("tabular-mlp.pt"));
+        assertEquals(201, v1.statusCode(), v1.body());
+        HttpResponse<String> v2 = Registrations.register("{\"name\":\"" + model + "\",\"version\":\"2\"," + Registrations.MLP_SIGNATURE + "}",
+                "candidate.pt", candidate);
+        assertEquals(201, v2.statusCode(), v2.body());
+        return model;
+    }
+
     @Test
     void badRolloutsAreRefusedAndOneCanBeSteeredByHand() throws Exception {
         String model = textModel("text-classifier.pt", true);
@@ -74,7 +116,8 @@ class RolloutIT {
         assertRefused(model, "{\"candidate\": \"2\", \"steps\": [50, 40, 100]}", 400, "'steps' must rise");
         assertRefused(model, "{\"candidate\": \"2\", \"steps\": [10, 50]}", 400, "must end at 100");
         assertRefused(model, "{\"candidate\": \"9\", \"steps\": [100]}", 404, "");
-        assertRefused(model, "{\"candidate\": \"2\", \"steps\": [100], \"guard\": {\"min_shadow_agreement\": 0.9}}", 400, "not a guard this server evaluates");
+        assertRefused(model, "{\"candidate\": \"2\", \"steps\": [100], \"guard\": {\"min_shadow_agreement\": 1.5}}", 400, "'guard.min_shadow_agreement' must be a number from 0");
+        assertRefused(model, "{\"candidate\": \"2\", \"steps\": [100], \"guard\": {\"max_shadow_drift\": 0.9}}", 400, "not a guard this server evaluates");
         HttpResponse<String> first = start(model, "{\"candidate\": \"2\", \"steps\": [10, 100], \"step_seconds\": 3600}");
         assertEquals(201, first.statusCode(), first.body());
         long id = Seraphim.json(first.body()).getJsonNumber("id").longValue();
@@ -89,7 +132,7 @@ class RolloutIT {
     }
 
     /** v1: the text classifier (the default); v2: {@code candidateFile} under the same signature, loaded. */
-    private static String textModel(String candidateFile, boolean checked) throws Exception {
+    static String textModel(String candidateFile, boolean checked) throws Exception {
         String model = Registrations.unique("roll");
         HttpResponse<String> v1 = Registrations.register("{\"name\":\"" + model + "\",\"version\":\"1\"," + TEXT_SIGNATURE + "}",
                 "text-classifier.pt", Registrations.demoModel("text-classifier.pt"));
@@ -101,12 +144,16 @@ class RolloutIT {
     }
 
     /** Sends unversioned requests from a client thread until the rollout ends; its final view. */
-    private static JsonObject driveUntilEnded(String model, long id, int maxSeconds) throws Exception {
+    static JsonObject driveUntilEnded(String model, long id, int maxSeconds) throws Exception {
+        return driveUntilEnded(model, id, maxSeconds, "{" + IDS + "}");
+    }
+
+    static JsonObject driveUntilEnded(String model, long id, int maxSeconds, String body) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread traffic = new Thread(() -> {
             while (running.get()) {
                 try {
-                    Seraphim.send(Seraphim.post("/v2/models/" + model + "/infer", "{" + IDS + "}"));
+                    Seraphim.send(Seraphim.post("/v2/models/" + model + "/infer", body));
                 } catch (Exception e) {
                     return;
                 }
@@ -129,7 +176,7 @@ class RolloutIT {
         }
     }
 
-    private static HttpResponse<String> start(String model, String body) throws Exception {
+    static HttpResponse<String> start(String model, String body) throws Exception {
         return Registrations.call("POST", "/api/v1/models/" + model + "/rollouts", body);
     }
 
@@ -139,11 +186,11 @@ class RolloutIT {
         return Seraphim.json(r.body());
     }
 
-    private static String weights(String model) throws Exception {
+    static String weights(String model) throws Exception {
         return Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).get("weights").toString();
     }
 
-    private static String audit(String model) throws Exception {
+    static String audit(String model) throws Exception {
         JsonArray trail = Seraphim.json(Seraphim.get("/api/v1/audit/management?model=" + model + "&limit=100").body()).getJsonArray("events");
         return trail.toString();
     }

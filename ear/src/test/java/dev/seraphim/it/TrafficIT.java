@@ -145,6 +145,49 @@ class TrafficIT {
         System.out.println("TrafficIT: shadow figures after 240 mirrored requests: " + figures);
     }
 
+    /**
+     * A slow shadow (its batches wait 250 ms to fill) leaves the live answers' p99 where it was: measured in
+     * alternating blocks with and without the shadow, so that the machine's own drift falls on both.
+     */
+    @Test
+    void aSlowShadowLeavesTheLiveP99WhereItWas() throws Exception {
+        String model = Registrations.unique("slowshadow");
+        byte[] file = Registrations.demoModel("tabular-mlp.pt");
+        assertEquals(201, Registrations.register("{\"name\":\"" + model + "\",\"version\":\"1\"," + Registrations.MLP_SIGNATURE + "}",
+                "tabular-mlp.pt", file).statusCode());
+        assertEquals(201, Registrations.register("{\"name\":\"" + model + "\",\"version\":\"2\"," + Registrations.MLP_SIGNATURE
+                + ",\"batching\":{\"max_batch_size\":8,\"max_batch_delay_ms\":250}}", "tabular-mlp.pt", file).statusCode());
+        List<Long> without = new ArrayList<>();
+        List<Long> with = new ArrayList<>();
+        for (int round = 0; round < 6; round++) {
+            boolean shadowed = round % 2 == 1;
+            put(model, shadowed ? "{\"weights\": {\"1\": 100}, \"shadow\": {\"version\": \"2\", \"percent\": 100}}"
+                    : "{\"weights\": {\"1\": 100}}", 200);
+            for (int i = 0; i < 110; i++) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = Seraphim.send(Seraphim.post("/v2/models/" + model + "/infer", infer()));
+                long micros = (System.nanoTime() - t0) / 1000;
+                assertEquals(200, r.statusCode(), r.body());
+                if (i >= 10) {  // the first requests after a policy change warm nothing that matters here; kept out anyway
+                    (shadowed ? with : without).add(micros);
+                }
+            }
+        }
+        long p99Without = p99(without);
+        long p99With = p99(with);
+        System.out.println("TrafficIT: live p99 without a shadow " + p99Without + " µs, with a 250 ms shadow " + p99With + " µs");
+        assertTrue(p99With <= p99Without * 1.10 + 3_000, "a slow shadow must not slow the live answers: p99 " + p99With
+                + " µs with it, " + p99Without + " µs without (allowed: +10 % and 3 ms of this machine's noise)");
+        JsonObject figures = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).getJsonObject("shadow_figures").getJsonObject("2");
+        assertTrue(figures.getJsonNumber("dropped").longValue() > 0, "a shadow that falls behind drops, and counts it: " + figures);
+    }
+
+    private static long p99(List<Long> micros) {
+        List<Long> sorted = new ArrayList<>(micros);
+        java.util.Collections.sort(sorted);
+        return sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
+    }
+
     @Test
     void badPoliciesAreRefusedAndChangeNothing() throws Exception {
         String model = twoVersions();

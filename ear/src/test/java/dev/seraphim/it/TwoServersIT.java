@@ -310,6 +310,53 @@ class TwoServersIT {
     }
 
     /**
+     * A rollout with two replicas: both serve its weights, traffic reaches both, and exactly one drives it: each step
+     * is decided once (the management audit has each decision once) and it ends promoted.
+     */
+    @Test
+    void aRolloutIsServedByBothServersAndDrivenOnce() throws Exception {
+        String model = RolloutIT.textModel("text-classifier.pt", true);
+        assertTrue(millisUntil(() -> second("/v2/models/" + model + "/versions/2/ready").statusCode() == 200) <= 5000);
+        HttpResponse<String> started = RolloutIT.start(model, "{\"candidate\": \"2\", \"steps\": [50, 100], \"step_seconds\": 3,"
+                + " \"guard\": {\"min_requests_per_step\": 10, \"max_p95_ratio\": 1000}}");
+        assertEquals(201, started.statusCode(), started.body());
+        long id = Seraphim.json(started.body()).getJsonNumber("id").longValue();
+        assertTrue(millisUntil(() -> second("/api/v1/models/" + model + "/traffic").body().contains("\"2\":50")) <= 5000,
+                "the second server serves the step's weights");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.Set<String> servedBySecond = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread traffic = new Thread(() -> {
+            String body = "{\"inputs\":[{\"name\":\"input_ids\",\"datatype\":\"INT64\",\"shape\":[1,4],\"data\":[5,17,42,7]}]}";
+            while (running.get()) {
+                try {
+                    HttpResponse<String> r = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SECOND_PORT
+                            + "/v2/models/" + model + "/infer")).header("Authorization", "Bearer " + Seraphim.ADMIN_KEY)
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    r.headers().firstValue("X-Model-Version").ifPresent(servedBySecond::add);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        traffic.start();
+        jakarta.json.JsonObject end;
+        try {
+            end = RolloutIT.driveUntilEnded(model, id, 90);
+        } finally {
+            running.set(false);
+            traffic.join();
+        }
+        assertEquals("PROMOTED", end.getString("state"), end.toString());
+        assertEquals(java.util.Set.of("1", "2"), servedBySecond, "the second server split its requests over both versions");
+        String audit = RolloutIT.audit(model);
+        assertEquals(1, audit.split("advanced to 100 %", -1).length - 1, "each step decided once: " + audit);
+        assertEquals(1, audit.split("promoted after its last step passed", -1).length - 1, "promoted once: " + audit);
+        assertTrue(millisUntil(() -> second("/api/v1/models/" + model).body().contains("\"default_version\":\"2\"")) <= 5000,
+                "the second server has the promoted default");
+    }
+
+    /**
      * The drill of issue 32 in its CI form: registrations from four clients and inference from two run against the
      * second server, which is killed with SIGKILL while they do. After its restart every acknowledged registration
      * serves, every model the registry kept has a default or no loaded version, no version is left LOADING, health

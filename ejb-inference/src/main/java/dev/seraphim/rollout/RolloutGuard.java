@@ -12,10 +12,12 @@ import java.util.Set;
 /**
  * What a rollout's candidate must keep to, compared with the baseline on the same step's live requests: its failure
  * rate (answers other than success or an overload refusal, over requests) at most {@code maxErrorRateIncrease} above the baseline's, its p95
- * latency at most {@code maxP95Ratio} times the baseline's, judged once it has {@code minRequestsPerStep} requests.
+ * latency at most {@code maxP95Ratio} times the baseline's, judged once it has {@code minRequestsPerStep} requests; and,
+ * with {@code minShadowAgreement} (null: not guarded), the same argmax as the baseline on at least that share of the rows
+ * the shadow compared, judged once it compared {@code minRequestsPerStep} rows.
  */
-public record RolloutGuard(double maxErrorRateIncrease, double maxP95Ratio, int minRequestsPerStep) {
-    private static final Set<String> KEYS = Set.of("max_error_rate_increase", "max_p95_ratio", "min_requests_per_step");
+public record RolloutGuard(double maxErrorRateIncrease, double maxP95Ratio, int minRequestsPerStep, Double minShadowAgreement) {
+    private static final Set<String> KEYS = Set.of("max_error_rate_increase", "max_p95_ratio", "min_requests_per_step", "min_shadow_agreement");
 
     static RolloutGuard fromJson(JsonValue value) {
         JsonObject g = value instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
@@ -24,8 +26,7 @@ public record RolloutGuard(double maxErrorRateIncrease, double maxP95Ratio, int 
         }
         for (String key : g.keySet()) {
             if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException("'guard." + key + "' is not a guard this server evaluates; it takes " + KEYS.stream().sorted().toList()
-                        + (key.equals("min_shadow_agreement") ? " (shadow agreement is shown by the traffic policy, not yet a guard)" : ""));
+                throw new IllegalArgumentException("'guard." + key + "' is not a guard this server evaluates; it takes " + KEYS.stream().sorted().toList());
             }
         }
         double errors = number(g, "max_error_rate_increase", 0.01, 0, 1);
@@ -34,7 +35,9 @@ public record RolloutGuard(double maxErrorRateIncrease, double maxP95Ratio, int 
         if (min != Math.rint(min)) {
             throw new IllegalArgumentException("'guard.min_requests_per_step' must be a whole number");
         }
-        return new RolloutGuard(errors, p95, (int) min);
+        Double agreement = g.containsKey("min_shadow_agreement") && g.get("min_shadow_agreement") != JsonValue.NULL
+                ? number(g, "min_shadow_agreement", 0, 0, 1) : null;
+        return new RolloutGuard(errors, p95, (int) min, agreement);
     }
 
     private static double number(JsonObject g, String key, double fallback, double min, double max) {
@@ -48,12 +51,22 @@ public record RolloutGuard(double maxErrorRateIncrease, double maxP95Ratio, int 
     }
 
     public JsonObject toJson() {
-        return Json.createObjectBuilder().add("max_error_rate_increase", maxErrorRateIncrease).add("max_p95_ratio", maxP95Ratio)
-                .add("min_requests_per_step", minRequestsPerStep).build();
+        var b = Json.createObjectBuilder().add("max_error_rate_increase", maxErrorRateIncrease).add("max_p95_ratio", maxP95Ratio)
+                .add("min_requests_per_step", minRequestsPerStep);
+        return (minShadowAgreement == null ? b : b.add("min_shadow_agreement", minShadowAgreement)).build();
+    }
+
+    /** Whether the step has what the guard needs to pass it: enough candidate requests and, when agreement is guarded, compared rows. */
+    boolean judged(StepFigures f) {
+        return f.candidate().requests() >= minRequestsPerStep && (minShadowAgreement == null || f.shadow().rows() >= minRequestsPerStep);
     }
 
     /** Why the candidate fails on these figures, once it has enough requests; empty while it passes or cannot be judged. */
     Optional<String> trips(StepFigures f) {
+        if (minShadowAgreement != null && f.shadow().rows() >= minRequestsPerStep && f.shadow().rate() < minShadowAgreement) {
+            return Optional.of(String.format(Locale.ROOT, "candidate agrees with the baseline on %.4f of %d shadowed rows (at least %.4f required)",
+                    f.shadow().rate(), f.shadow().rows(), minShadowAgreement));
+        }
         if (f.candidate().requests() < minRequestsPerStep) {
             return Optional.empty();
         }

@@ -103,6 +103,15 @@ public class Rollouts {
         return r;
     }
 
+    /** The running and paused rollouts of every model, for the state gauges: model → (state, candidate percent). */
+    public java.util.Map<String, Object[]> activeByModel() {
+        java.util.Map<String, Object[]> active = new java.util.HashMap<>();
+        em.createQuery("select r from Rollout r where r.state in :s", Rollout.class)
+                .setParameter("s", List.of(Rollout.State.RUNNING, Rollout.State.PAUSED)).getResultStream()
+                .forEach(r -> active.put(r.model(), new Object[]{r.state(), r.percent()}));
+        return active;
+    }
+
     public List<Rollout> of(String model) {
         registry.requireModel(model);
         return em.createQuery("select r from Rollout r where r.model = :m order by r.id desc", Rollout.class).setParameter("m", model)
@@ -147,8 +156,7 @@ public class Rollouts {
             Optional<String> trip = r.guard().trips(f);
             if (trip.isPresent()) {
                 end(r, Rollout.State.ROLLED_BACK, "rolled back at " + r.percent() + " %: " + trip.get(), f.toJson());
-            } else if (Duration.between(r.stepStartedAt(), OffsetDateTime.now()).toSeconds() >= r.stepSeconds()
-                    && f.candidate().requests() >= r.guard().minRequestsPerStep()) {
+            } else if (Duration.between(r.stepStartedAt(), OffsetDateTime.now()).toSeconds() >= r.stepSeconds() && r.guard().judged(f)) {
                 if (r.stepIndex() == r.steps().size() - 1) {
                     r.record("passed", Json.createObjectBuilder().add("figures", f.toJson()).build());
                     promote(r, "promoted after its last step passed");
@@ -183,10 +191,17 @@ public class Rollouts {
         LOG.warning("rollout " + r.id() + " of " + r.model() + " version " + r.candidate() + ": " + why);
     }
 
+    /**
+     * The step's weights; with a shadow-agreement guard also a shadow that compares candidate and baseline on the
+     * requests the other one answers (the candidate shadows the baseline's; at 100 % the baseline shadows the candidate's).
+     */
     private void weights(Rollout r) {
         int p = r.percent();
-        lifecycle.setTraffic(r.model(), Json.createObjectBuilder().add("weights", Json.createObjectBuilder()
-                .add(r.baseline(), 100 - p).add(r.candidate(), p)).build(), ACTOR);
+        var policy = Json.createObjectBuilder().add("weights", Json.createObjectBuilder().add(r.baseline(), 100 - p).add(r.candidate(), p));
+        if (r.guard().minShadowAgreement() != null) {
+            policy.add("shadow", Json.createObjectBuilder().add("version", p == 100 ? r.baseline() : r.candidate()).add("percent", 100));
+        }
+        lifecycle.setTraffic(r.model(), policy.build(), ACTOR);
     }
 
     private void counted(Rollout r, String outcome) {
@@ -217,7 +232,15 @@ public class Rollouts {
                 baseline = v;
             }
         }
-        return new StepFigures(baseline, candidate);
+        StepFigures.Agreement shadow = StepFigures.Agreement.NONE;
+        if (r.guard().minShadowAgreement() != null) {
+            Object[] sums = (Object[]) em.createNativeQuery("SELECT coalesce(sum(compared_rows), 0), coalesce(sum(agreeing_rows), 0)"
+                    + " FROM shadow_comparison WHERE model_name = ?1 AND shadow_version IN (?2, ?3) AND recorded_at >= ?4")
+                    .setParameter(1, r.model()).setParameter(2, r.baseline()).setParameter(3, r.candidate()).setParameter(4, r.stepStartedAt())
+                    .getSingleResult();
+            shadow = new StepFigures.Agreement(((Number) sums[0]).longValue(), ((Number) sums[1]).longValue());
+        }
+        return new StepFigures(baseline, candidate, shadow);
     }
 
     private Optional<Rollout> active(String model) {

@@ -46,7 +46,11 @@ public class AuditPurge extends AbstractBatchlet {
         Instant cutoff = Instant.now().minus(Duration.ofDays(settings.auditRetentionDays(job)));
         long predictions = purge("prediction_audit", "received_at", cutoff);
         long access = purge("access_audit", "at", cutoff);
-        LOG.info("maintenance: purged " + predictions + " prediction audit rows and " + access + " access audit rows before " + cutoff);
+        // shadow comparisons only ever judge a running rollout's step: a week is plenty
+        Instant weekAgo = Instant.now().minus(Duration.ofDays(7));
+        long shadows = purge("shadow_comparison", "recorded_at", weekAgo);
+        LOG.info("maintenance: purged " + predictions + " prediction audit rows and " + access + " access audit rows before " + cutoff
+                + ", " + shadows + " shadow comparison rows before " + weekAgo);
         step.setPersistentUserData(predictions + access);
         return "PURGED=" + (predictions + access);
     }

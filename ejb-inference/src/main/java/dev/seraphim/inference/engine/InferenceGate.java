@@ -132,6 +132,13 @@ public final class InferenceGate {
         return live;
     }
 
+    /** Rows compared and rows agreeing (argmax) so far, of every model's shadow versions, by "model/version": for the shared log. */
+    public Map<String, long[]> shadowRows() {
+        Map<String, long[]> out = new java.util.HashMap<>();
+        shadows.all().forEach((k, f) -> out.put(k, new long[]{f.rows.sum(), f.agreeingRows.sum()}));
+        return out;
+    }
+
     /** Each shadow version's figures for a model (compared, dropped, failed; argmax agreement, mean absolute difference). */
     public Map<String, Map<String, Number>> shadowFigures(String model) {
         Map<String, Map<String, Number>> out = new java.util.TreeMap<>();

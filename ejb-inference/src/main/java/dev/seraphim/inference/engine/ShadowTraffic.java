@@ -75,6 +75,11 @@ final class ShadowTraffic {
         });
     }
 
+    /** Every shadow version's figures, by "model/version". */
+    Map<String, Figures> all() {
+        return Map.copyOf(figures);
+    }
+
     /** The figures of every version that shadowed a request of {@code model}, by version. */
     Map<String, Figures> figuresOf(String model) {
         Map<String, Figures> out = new java.util.TreeMap<>();
