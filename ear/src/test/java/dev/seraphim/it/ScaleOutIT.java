@@ -111,6 +111,7 @@ class ScaleOutIT {
 
     @Test
     void threeReplicasBehindHaProxyRestartRollingAndSurviveAKill() throws Exception {
+        java.time.Instant drillFrom = java.time.Instant.now();
         List<Replica> replicas = List.of(new Replica("seraphim-r1", 19101), new Replica("seraphim-r2", 19111), new Replica("seraphim-r3", 19121));
         try {
             for (Replica r : replicas) {
@@ -193,6 +194,7 @@ class ScaleOutIT {
                     assertEquals(failedOnKill, load.failures.size(), "after it rejoins nothing fails");
                     assertTrue(load.answered() - rejoinedFrom > 0, "load goes on");
                 }
+                assertScheduleRanOncePerTime(drillFrom);
             }
         } finally {
             for (Replica r : replicas) {
@@ -203,6 +205,34 @@ class ScaleOutIT {
                 }
                 r.delete();
             }
+        }
+    }
+
+    /**
+     * The heartbeat (every 5 s on the test servers) ran exactly once per scheduled time across the four servers through
+     * the restarts and the kill: no time claimed twice, none missed.
+     */
+    private static void assertScheduleRanOncePerTime(java.time.Instant from) throws Exception {
+        List<java.time.Instant> times = new ArrayList<>();
+        java.util.Set<String> claimants = new java.util.TreeSet<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+                + System.getProperty("seraphim.it.db.port") + "/seraphim", "seraphim", "");
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT scheduled_for, claimed_by FROM job_schedule_run"
+                     + " WHERE job = 'heartbeat' AND scheduled_for > ? AND scheduled_for <= now() - interval '3 seconds'"
+                     + " ORDER BY scheduled_for")) {
+            s.setTimestamp(1, java.sql.Timestamp.from(from.plusSeconds(10)));
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    times.add(r.getTimestamp(1).toInstant());
+                    claimants.add(r.getString(2));
+                }
+            }
+        }
+        System.out.println("ScaleOutIT: " + times.size() + " heartbeat times during the drill, claimed by " + claimants);
+        assertTrue(times.size() >= 20, "heartbeats ran during the drill: " + times.size());
+        for (int i = 1; i < times.size(); i++) {
+            assertEquals(5, Duration.between(times.get(i - 1), times.get(i)).toSeconds(), "each time once, none missed: "
+                    + times.get(i - 1) + " then " + times.get(i));
         }
     }
 

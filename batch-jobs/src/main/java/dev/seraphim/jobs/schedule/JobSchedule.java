@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import javax.sql.DataSource;
-import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,12 +65,16 @@ public class JobSchedule {
     @Inject
     org.eclipse.microprofile.metrics.MetricRegistry metrics;
 
+    /** The replica's name, as every other claim and audit row gives it (seraphim.server.name, else the host's). */
+    @Inject
+    dev.seraphim.platform.ServerIdentity identity;
+
     private final List<ScheduledFuture<?>> pending = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
     private String replica;
 
     void start(@Observes Startup startup) {
-        replica = config.getOptionalValue("seraphim.server.name", String.class).orElseGet(JobSchedule::hostName);
+        replica = identity.name();
         ZoneId zone = ZoneId.of(config.getOptionalValue("seraphim.jobs.schedule.zone", String.class).orElse("UTC"));
         for (String job : SCHEDULABLE) {
             Optional<String> cron = config.getOptionalValue("seraphim.jobs.schedule." + job, String.class)
@@ -190,14 +193,6 @@ public class JobSchedule {
                 Timestamp t = r.next() ? r.getTimestamp(1) : null;
                 return Optional.ofNullable(t).map(x -> x.toInstant().atZone(zone));
             }
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown";
         }
     }
 }
