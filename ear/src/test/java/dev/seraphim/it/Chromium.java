@@ -4,7 +4,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -111,21 +110,7 @@ final class Chromium implements AutoCloseable {
     }
 
     private static String binary() throws Exception {
-        for (String candidate : new String[]{"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        if ("root".equals(System.getProperty("user.name"))) {
-            ProcessBuilder apt = new ProcessBuilder("bash", "-c", "apt-get install -y -qq --no-install-recommends chromium"
-                    + " || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)").inheritIO();
-            apt.environment().put("DEBIAN_FRONTEND", "noninteractive");
-            if (apt.start().waitFor() == 0 && Files.isExecutable(Path.of("/usr/bin/chromium"))) {
-                return "/usr/bin/chromium";
-            }
-        }
-        Assumptions.abort("no chromium here and it cannot be installed (not root): the browser check needs Debian's chromium");
-        return null;
+        return DebianPackages.ensure("/usr/bin/chromium", "chromium", "the browser check");
     }
 
     /** One DevTools command; its result. */

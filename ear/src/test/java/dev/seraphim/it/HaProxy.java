@@ -1,6 +1,5 @@
 package dev.seraphim.it;
 
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -64,20 +63,7 @@ final class HaProxy implements AutoCloseable {
     }
 
     private static String binary() throws Exception {
-        Path installed = Path.of("/usr/sbin/haproxy");
-        if (Files.isExecutable(installed)) {
-            return installed.toString();
-        }
-        if ("root".equals(System.getProperty("user.name"))) {
-            ProcessBuilder apt = new ProcessBuilder("bash", "-c", "apt-get install -y -qq --no-install-recommends haproxy"
-                    + " || (apt-get update -qq && apt-get install -y -qq --no-install-recommends haproxy)").inheritIO();
-            apt.environment().put("DEBIAN_FRONTEND", "noninteractive");
-            if (apt.start().waitFor() == 0 && Files.isExecutable(installed)) {
-                return installed.toString();
-            }
-        }
-        Assumptions.abort("no haproxy here and it cannot be installed (not root): the scale-out drill needs Debian's haproxy");
-        return null;
+        return DebianPackages.ensure("/usr/sbin/haproxy", "haproxy", "the scale-out drill");
     }
 
     /** One command of HAProxy's runtime API; its answer. */

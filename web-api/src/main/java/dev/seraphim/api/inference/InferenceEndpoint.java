@@ -73,23 +73,33 @@ public class InferenceEndpoint {
             P request = parsed != null ? parsed : style.parse(body, headers);
             InferenceStyle.Decoded decoded = style.decode(request, target.descriptor());
             byte[] audited = metrics.bodyForAudit(ref.name(), body);
-            return access.infer(target, decoded.inputs(), decoded.requestedOutputs()).<CompletionStage<Response>>handle((result, failure) -> {
+            CompletableFuture<dev.seraphim.inference.InferenceResult> ran = access.infer(target, decoded.inputs(), decoded.requestedOutputs());
+            java.util.function.Function<dev.seraphim.inference.InferenceResult, Recorded> answer = result -> {
+                Answer a = style.encode(result, request, target.descriptor());
+                return new Recorded(a, metrics.record(style.api(), origin, ref.name(), result.version(), "success", 200, result,
+                        start, audited, a.body()));
+            };
+            if (!metrics.auditedSynchronously(ref.name())) {
+                // the common path: one stage, the answer written as soon as the batch is done
+                return ran.handle((result, failure) -> failure != null ? fail(failure, style, origin, named, uri, start)
+                        : answer.apply(result).answer().response(result.version()));
+            }
+            // a synchronously audited model: the answer leaves only once its record is stored
+            return ran.<CompletionStage<Response>>handle((result, failure) -> {
                 if (failure != null) {
                     return CompletableFuture.completedFuture(fail(failure, style, origin, named, uri, start));
                 }
-                Answer answer = style.encode(result, request, target.descriptor());
-                CompletionStage<Void> recorded = metrics.record(style.api(), origin, ref.name(), result.version(), "success",
-                        200, result, start, audited, answer.body());
-                if (recorded == RequestMetrics.RECORDED) {
-                    return CompletableFuture.completedFuture(answer.response(result.version()));
-                }
-                // a synchronously audited model: the answer leaves only once its record is stored
-                return recorded.handle((stored, refused) -> refused == null ? answer.response(result.version())
+                Recorded r = answer.apply(result);
+                return r.stored().handle((stored, refused) -> refused == null ? r.answer().response(result.version())
                         : fail(refused, style, origin, named, uri, start));
             }).thenCompose(Function.identity());
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(fail(e, style, origin, named, uri, start));
         }
+    }
+
+    /** An answer and its record: stored at once, or (a synchronously audited model) once the stage completes. */
+    private record Recorded(Answer answer, CompletionStage<Void> stored) {
     }
 
     private Response fail(Throwable failure, InferenceStyle<?> style, RequestOrigin origin, String[] named, String uri, long start) {

@@ -126,6 +126,11 @@ public class RequestMetrics {
         return model != null && auditSettings.payload(model).hashes() ? body : null;
     }
 
+    /** Whether the model's answers wait for their audit record ({@code seraphim.audit.synchronous[.<model>]}). */
+    public boolean auditedSynchronously(String model) {
+        return auditSettings.synchronous(model);
+    }
+
     /** One counter series; the handles are looked up once, not on every request. */
     private record CounterKey(String model, String version, String outcome, String api) {
     }
