@@ -79,6 +79,23 @@ class ArchitectureTest {
         assertEquals(List.of(), offenders, "web-api files that import batch-jobs");
     }
 
+    /** The web tier runs requests through the inference boundary and reads status through ServingStatus, nothing else of the engine. */
+    @Test
+    void webApiReachesTheEngineOnlyThroughItsBoundary() throws IOException {
+        Pattern engine = Pattern.compile("dev\\.seraphim\\.inference\\.(?:engine|batching)\\.([A-Z]\\w*)");
+        Set<String> boundary = Set.of("InferenceGate", "ModelTarget", "GpuMemory");
+        List<String> offenders = new ArrayList<>();
+        for (Source s : sources()) {
+            Matcher m = engine.matcher(s.text());
+            while (s.module().equals("web-api") && m.find()) {
+                if (!boundary.contains(m.group(1))) {
+                    offenders.add(s.file().getFileName() + " -> " + m.group(1));
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "web-api files reaching engine internals");
+    }
+
     @Test
     void nativeHandlesAreOwnedInTheEngineModule() throws IOException {
         List<String> offenders = sources().stream()

@@ -129,6 +129,11 @@ public final class Batcher implements AutoCloseable {
         return everRejected && System.nanoTime() - lastRejectedNanos < windowNanos;
     }
 
+    /** Nanoseconds since a request was last refused for a full queue; {@link Long#MAX_VALUE} when none ever was. */
+    public long nanosSinceRejection() {
+        return everRejected ? System.nanoTime() - lastRejectedNanos : Long.MAX_VALUE;
+    }
+
     public int queueDepth() {
         return depth.get();
     }

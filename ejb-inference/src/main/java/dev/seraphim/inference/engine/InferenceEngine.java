@@ -21,6 +21,7 @@ import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Device;
@@ -302,8 +303,9 @@ public class InferenceEngine {
     /**
      * The request path (find a served model, check and queue a request) as a plain object over this engine's
      * tables: the web tier holds it and calls it without an EJB invocation per request; loading, unloading and
-     * defaults still go through this bean.
+     * defaults still go through this bean. Injectable as an {@code InferenceGate}.
      */
+    @Produces
     public InferenceGate gate() {
         return gate;
     }

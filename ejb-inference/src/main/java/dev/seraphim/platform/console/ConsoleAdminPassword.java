@@ -33,15 +33,14 @@ public class ConsoleAdminPassword {
     Optional<String> password;
 
     @Inject
-    @ConfigProperty(name = "seraphim.server.config.dir")
-    Optional<String> serverConfigDir;
+    dev.seraphim.platform.ServerIdentity server;
 
     @PostConstruct
     void ensure() {
-        if (serverConfigDir.isEmpty()) {
+        if (server.configDirectory().isEmpty()) {
             return;
         }
-        Path dropIn = Path.of(serverConfigDir.get()).resolve(DROP_IN);
+        Path dropIn = server.configDirectory().get().resolve(DROP_IN);
         Optional<String> configured = password.filter(p -> !p.isBlank());
         try {
             Optional<String> generated = Files.exists(dropIn) ? generatedSecret(dropIn) : Optional.empty();

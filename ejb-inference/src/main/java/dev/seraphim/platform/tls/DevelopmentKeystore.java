@@ -34,15 +34,14 @@ public class DevelopmentKeystore {
     String keystore;
 
     @Inject
-    @ConfigProperty(name = "seraphim.server.config.dir")
-    Optional<String> serverConfigDir;
+    dev.seraphim.platform.ServerIdentity server;
 
     @PostConstruct
     void ensure() {
-        if (password.filter(p -> !p.isBlank()).isPresent() || serverConfigDir.isEmpty()) {
+        if (password.filter(p -> !p.isBlank()).isPresent() || server.configDirectory().isEmpty()) {
             return;
         }
-        Path dropIn = Path.of(serverConfigDir.get()).resolve(DROP_IN);
+        Path dropIn = server.configDirectory().get().resolve(DROP_IN);
         try {
             if (!Files.exists(dropIn)) {
                 write(dropIn);

@@ -1,6 +1,6 @@
 package dev.seraphim.api.health;
 
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.bytedeco.javacpp.Pointer;
@@ -13,12 +13,12 @@ import org.eclipse.microprofile.health.Liveness;
 @ApplicationScoped
 public class EngineLiveness implements HealthCheck {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("inference-engine").up()
-                .withData("device", engine.deviceName())
+                .withData("device", engine.device())
                 .withData("javacpp_physical_bytes", Pointer.physicalBytes())
                 .withData("javacpp_total_bytes", Pointer.totalBytes())
                 .build();

@@ -2,7 +2,7 @@ package dev.seraphim.api.health;
 
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -22,14 +22,14 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class GpuCacheResource {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @POST
     public String clear() {
         var outcome = engine.clearGpuCache();
-        var body = Json.createObjectBuilder().add("device", engine.deviceName()).add("cleared", outcome.isPresent());
+        var body = Json.createObjectBuilder().add("device", engine.device()).add("cleared", outcome.isPresent());
         outcome.ifPresentOrElse(u -> body.add("reserved_bytes_after", u.reservedBytes()).add("allocated_bytes_after", u.allocatedBytes()),
-                () -> body.add("message", "the engine runs on " + engine.deviceName() + ": there is no GPU cache to clear"));
+                () -> body.add("message", "the engine runs on " + engine.device() + ": there is no GPU cache to clear"));
         return body.build().toString();
     }
 }

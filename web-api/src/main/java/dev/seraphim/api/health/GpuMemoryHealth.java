@@ -1,7 +1,7 @@
 package dev.seraphim.api.health;
 
 import dev.seraphim.inference.engine.GpuMemory;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -19,7 +19,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class GpuMemoryHealth implements HealthCheck {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Inject
     @ConfigProperty(name = "seraphim.health.gpu.max.reserved.bytes", defaultValue = "0")
@@ -27,12 +27,11 @@ public class GpuMemoryHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var b = HealthCheckResponse.named("gpu-memory").withData("device", engine.deviceName());
-        int index = engine.gpuIndex();
-        if (index < 0) {
+        var b = HealthCheckResponse.named("gpu-memory").withData("device", engine.device());
+        if (!engine.onGpu()) {
             return b.up().withData("gpu", "not used").build();
         }
-        Optional<GpuMemory.Usage> usage = GpuMemory.read(index);
+        Optional<GpuMemory.Usage> usage = engine.gpuMemory();
         if (usage.isEmpty()) {
             return b.down().withData("problem", "the CUDA allocator's statistics cannot be read").build();
         }

@@ -28,7 +28,7 @@ public class ModelStoreHealth implements HealthCheck {
     long minFreeBytes;
 
     @Inject
-    dev.seraphim.inference.engine.InferenceEngine engine;
+    dev.seraphim.inference.status.ServingStatus engine;
 
     @Override
     public HealthCheckResponse call() {
@@ -45,12 +45,7 @@ public class ModelStoreHealth implements HealthCheck {
         } catch (IOException | RuntimeException e) {
             problem = "the model store cannot be written";
         }
-        java.util.List<String> missing = new java.util.ArrayList<>();
-        for (dev.seraphim.inference.engine.ServedModel m : engine.all()) {
-            if (m.descriptor().file() != null && !Files.isReadable(m.descriptor().file())) {
-                missing.add(m.name() + ":" + m.version());
-            }
-        }
+        java.util.List<String> missing = engine.versionsWithoutTheirFile();
         boolean up = writable && free >= minFreeBytes && missing.isEmpty();
         var b = HealthCheckResponse.named("model-store").status(up).withData("writable", writable)
                 .withData("free_bytes", free).withData("min_free_bytes", minFreeBytes);

@@ -1,7 +1,7 @@
 package dev.seraphim.api.health;
 
-import dev.seraphim.inference.engine.InferenceEngine;
-import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.status.ServingStatus;
+import dev.seraphim.inference.status.ServedVersion;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -15,18 +15,18 @@ import org.eclipse.microprofile.health.Startup;
 @ApplicationScoped
 public class ModelsHealth implements HealthCheck {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Override
     public HealthCheckResponse call() {
-        var builder = HealthCheckResponse.named("models").status(engine.allReady()).withData("device", engine.deviceName());
+        var builder = HealthCheckResponse.named("models").status(engine.allReady()).withData("device", engine.device());
         // a model serving versions but no default stays ready (its versions answer; every replica shares the state,
         // so DOWN would take them all out), and is named here and as degraded in /api/v1/health
-        var withoutDefault = engine.withoutDefault();
+        var withoutDefault = engine.modelsWithoutDefault();
         if (!withoutDefault.isEmpty()) {
             builder.withData("models_without_default", String.join(",", withoutDefault));
         }
-        for (ServedModel m : engine.all()) {
+        for (ServedVersion m : engine.versions()) {
             builder.withData(m.name() + ":" + m.version(), m.state() + (m.error() != null ? " " + m.error() : ""));
         }
         return builder.build();

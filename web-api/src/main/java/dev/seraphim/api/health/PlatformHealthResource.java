@@ -2,8 +2,8 @@ package dev.seraphim.api.health;
 
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
-import dev.seraphim.inference.engine.InferenceEngine;
-import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.status.ServingStatus;
+import dev.seraphim.inference.status.ServedVersion;
 import dev.seraphim.platform.database.Database;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.VersionState;
@@ -36,7 +36,7 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class PlatformHealthResource {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Inject
     Database database;
@@ -64,7 +64,7 @@ public class PlatformHealthResource {
         HealthCheckResponse queueCheck = queues.call();
         boolean serving = engine.allReady();
         boolean failedVersions = lifecycle.versionsByState().getOrDefault(VersionState.FAILED, 0L) > 0;
-        java.util.List<String> withoutDefault = engine.withoutDefault();
+        java.util.List<String> withoutDefault = engine.modelsWithoutDefault();
         boolean degraded = !db.getBoolean("up") || storeCheck.getStatus() == HealthCheckResponse.Status.DOWN
                 || queueCheck.getStatus() == HealthCheckResponse.Status.DOWN || failedVersions || audit.databaseFailing()
                 || !withoutDefault.isEmpty();
@@ -109,7 +109,7 @@ public class PlatformHealthResource {
         JsonObjectBuilder storeJson = Json.createObjectBuilder().add("status", storeCheck.getStatus().name().toLowerCase());
         storeCheck.getData().ifPresent(d -> d.forEach((k, v) -> storeJson.add(k, String.valueOf(v))));
         return Json.createObjectBuilder()
-                .add("device", engine.deviceName())
+                .add("device", engine.device())
                 .add("processors", rt.availableProcessors())
                 .add("heap_used_bytes", rt.totalMemory() - rt.freeMemory()).add("heap_max_bytes", rt.maxMemory())
                 .add("native_physical_bytes", org.bytedeco.javacpp.Pointer.physicalBytes())
@@ -120,9 +120,9 @@ public class PlatformHealthResource {
 
     private JsonObject modelSection() {
         JsonArrayBuilder loaded = Json.createArrayBuilder();
-        for (ServedModel m : engine.all()) {
+        for (ServedVersion m : engine.versions()) {
             loaded.add(Json.createObjectBuilder().add("name", m.name()).add("version", m.version())
-                    .add("default", engine.defaultVersion(m.name()).map(m.version()::equals).orElse(false))
+                    .add("default", m.isDefault())
                     .add("queue_depth", m.queueDepth()).add("optimized", m.optimized())
                     .add("preparation", m.preparation()));
         }

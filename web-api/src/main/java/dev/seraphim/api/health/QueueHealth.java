@@ -1,7 +1,7 @@
 package dev.seraphim.api.health;
 
-import dev.seraphim.inference.engine.InferenceEngine;
-import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.status.ServingStatus;
+import dev.seraphim.inference.status.ServedVersion;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,7 +18,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class QueueHealth implements HealthCheck {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Inject
     @ConfigProperty(name = "seraphim.health.queue.saturation", defaultValue = "0.9")
@@ -32,10 +32,10 @@ public class QueueHealth implements HealthCheck {
     public HealthCheckResponse call() {
         var b = HealthCheckResponse.named("inference-queues");
         boolean up = true;
-        for (ServedModel m : engine.all()) {
-            int capacity = m.batcher().settings().queueCapacity();
+        for (ServedVersion m : engine.versions()) {
+            int capacity = m.batching().queueCapacity();
             double fill = (double) m.queueDepth() / capacity;
-            boolean refused = m.batcher() != null && m.batcher().rejectedWithin(rejectionWindowMillis * 1_000_000L);
+            boolean refused = m.refusedWithin(rejectionWindowMillis * 1_000_000L);
             if (fill >= saturation || refused) {
                 up = false;
                 b.withData(m.name() + ":" + m.version(), m.queueDepth() + "/" + capacity + (refused ? ", refused requests in the last "

@@ -4,11 +4,9 @@ import dev.seraphim.api.WorkerThreadAnswers;
 import dev.seraphim.api.security.CurrentCaller;
 import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.inference.ModelRef;
-import dev.seraphim.inference.engine.InferenceEngine;
 import dev.seraphim.inference.engine.InferenceGate;
 import dev.seraphim.inference.engine.ModelTarget;
 import dev.seraphim.inference.tensor.TensorData;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -26,16 +24,12 @@ public class ModelAccess {
     @Inject
     CurrentCaller caller;
 
+    /** The engine's request path: a plain object, no EJB invocation per request. */
     @Inject
-    InferenceEngine engine;
+    InferenceGate gate;
 
-    /** The engine's request path, asked for once: a plain object, no EJB invocation per request. */
-    private InferenceGate gate;
-
-    @PostConstruct
-    void init() {
-        gate = engine.gate();
-    }
+    @Inject
+    dev.seraphim.inference.status.ServingStatus status;
 
     public ModelTarget resolve(String model, Optional<String> version) {
         return resolve(ModelRef.of(model, version));
@@ -60,8 +54,7 @@ public class ModelAccess {
 
     /** The models with a version ready on this server that the caller may use, sorted (KServe V1's model list). */
     public List<String> servedModels() {
-        return engine.readyModels().stream().map(dev.seraphim.inference.engine.ServedModel::name).distinct()
-                .filter(m -> caller.get().map(c -> c.mayUse(m)).orElse(true)).sorted().toList();
+        return status.readyModels().stream().filter(m -> caller.get().map(c -> c.mayUse(m)).orElse(true)).toList();
     }
 
     @Inject

@@ -10,7 +10,7 @@ import dev.seraphim.audit.PredictionIntake;
 import dev.seraphim.audit.PredictionRecord;
 import dev.seraphim.inference.InferenceResult;
 import dev.seraphim.platform.ServerIdentity;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -55,7 +55,7 @@ public class RequestMetrics {
     MetricRegistry registry;
 
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Inject
     PredictionAuditTrail audit;
@@ -242,7 +242,7 @@ public class RequestMetrics {
         }
         // a request that named no version was meant for the default one
         String asked = version != null ? version : engine.defaultVersion(model).orElse(null);
-        return new String[]{model, asked != null && engine.loaded(model, asked).isPresent() ? asked : UNKNOWN};
+        return new String[]{model, asked != null && engine.version(model, asked).isPresent() ? asked : UNKNOWN};
     }
 
     /** {@code s} with every character outside [A-Za-z0-9._-] as '?', at most {@code max} long; usually {@code s} itself. */

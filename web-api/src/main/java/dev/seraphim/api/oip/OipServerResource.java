@@ -2,7 +2,7 @@ package dev.seraphim.api.oip;
 
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -19,7 +19,7 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class OipServerResource {
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @GET
     public Response serverMetadata() {

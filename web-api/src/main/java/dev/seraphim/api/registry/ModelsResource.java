@@ -3,7 +3,7 @@ package dev.seraphim.api.registry;
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.errors.ApiError;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.api.codec.MultipartStream;
 import dev.seraphim.registry.ArtifactStore;
@@ -62,7 +62,7 @@ public class ModelsResource {
     ModelRegistry registry;
 
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Context
     SecurityContext security;

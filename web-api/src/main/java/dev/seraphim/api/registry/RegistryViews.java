@@ -1,7 +1,7 @@
 package dev.seraphim.api.registry;
 
-import dev.seraphim.inference.engine.InferenceEngine;
-import dev.seraphim.inference.engine.ServedModel;
+import dev.seraphim.inference.status.ServingStatus;
+import dev.seraphim.inference.status.ServedVersion;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.model.ModelDescriptors;
 import dev.seraphim.registry.ManagementAudit;
@@ -25,7 +25,7 @@ final class RegistryViews {
     private RegistryViews() {
     }
 
-    static JsonObject model(RegisteredModel m, List<ModelVersion> versions, InferenceEngine engine, Path store) {
+    static JsonObject model(RegisteredModel m, List<ModelVersion> versions, ServingStatus engine, Path store) {
         JsonArrayBuilder vs = Json.createArrayBuilder();
         versions.forEach(v -> vs.add(version(v, engine, store)));
         return Json.createObjectBuilder().add("name", m.name())
@@ -36,10 +36,10 @@ final class RegistryViews {
                 .add("versions", vs).build();
     }
 
-    static JsonObject version(ModelVersion v, InferenceEngine engine, Path store) {
+    static JsonObject version(ModelVersion v, ServingStatus engine, Path store) {
         ModelDescriptor d = v.descriptor(store);
-        Optional<ServedModel> here = engine.loaded(d.name(), d.version());
-        var batching = here.map(s -> s.batcher().settings()).orElseGet(() -> engine.batchingFor(d));
+        Optional<ServedVersion> here = engine.version(d.name(), d.version());
+        var batching = here.map(ServedVersion::batching).orElseGet(() -> engine.batchingFor(d));
         JsonObjectBuilder b = Json.createObjectBuilder()
                 .add("name", d.name()).add("version", d.version())
                 .add("description", nullable(v.description()))
@@ -56,8 +56,8 @@ final class RegistryViews {
                 .add("batching", Json.createObjectBuilder().add("max_batch_size", batching.maxBatchSize())
                         .add("max_batch_delay_ms", batching.maxBatchDelayMs()).add("queue_capacity", batching.queueCapacity())
                         .add("workers", batching.workers()))
-                .add("intra_op_threads", here.map(ServedModel::intraOpThreads).orElseGet(() -> engine.intraOpThreadsFor(d)))
-                .add("queue_depth", here.map(ServedModel::queueDepth).orElse(0))
+                .add("intra_op_threads", here.map(ServedVersion::intraOpThreads).orElseGet(() -> engine.intraOpThreadsFor(d)))
+                .add("queue_depth", here.map(ServedVersion::queueDepth).orElse(0))
                 .add("created_by", v.createdBy()).add("created_at", v.createdAt().toString())
                 .add("updated_by", nullable(v.updatedBy().orElse(null)))
                 .add("updated_at", nullable(v.updatedAt().map(OffsetDateTime::toString).orElse(null)));

@@ -4,7 +4,7 @@ import dev.seraphim.api.ApiLimits;
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.inference.InferenceEndpoint;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,7 +35,7 @@ public class TorchServeInferenceResource {
     InferenceEndpoint endpoint;
 
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
 
     @Inject
     ApiLimits limits;
@@ -52,7 +52,7 @@ public class TorchServeInferenceResource {
     public Response ping() {
         boolean healthy = engine.allReady();
         // TorchServe's own word for a server some of whose models cannot answer unversioned requests
-        String status = !healthy ? "Unhealthy" : engine.withoutDefault().isEmpty() ? "Healthy" : "Partial Healthy";
+        String status = !healthy ? "Unhealthy" : engine.modelsWithoutDefault().isEmpty() ? "Healthy" : "Partial Healthy";
         return Response.status(healthy ? 200 : 500).entity(TorchServeManagementResource.status(status)).build();
     }
 

@@ -4,7 +4,7 @@ import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
 import dev.seraphim.api.errors.ApiError;
 import dev.seraphim.inference.ModelNotFoundException;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.status.ServingStatus;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.ModelRegistration;
 import dev.seraphim.registry.ModelRegistry;
@@ -52,7 +52,10 @@ public class TorchServeManagementResource {
     ModelRegistry registry;
 
     @Inject
-    InferenceEngine engine;
+    ServingStatus engine;
+
+    @Inject
+    dev.seraphim.inference.engine.InferenceGate gate;
 
     @Inject
     RegistrySettings settings;
@@ -226,7 +229,7 @@ public class TorchServeManagementResource {
             lifecycle.unload(model, version, actor());
         } else {
             lifecycle.changeSettings(model, version, null, null, null, workers, null, actor());
-            if (engine.loaded(model, version).isEmpty()) {
+            if (engine.version(model, version).isEmpty()) {
                 lifecycle.load(model, version, actor());
             }
         }
@@ -264,14 +267,14 @@ public class TorchServeManagementResource {
 
     private JsonObject describe(ModelVersion v, boolean customized) {
         String name = v.model().name();
-        var here = engine.loaded(name, v.version());
-        var batching = here.map(s -> s.batcher().settings()).orElseGet(() -> engine.batchingFor(v.descriptor(lifecycle.artifacts().root())));
+        var here = engine.version(name, v.version());
+        var batching = here.map(dev.seraphim.inference.status.ServedVersion::batching).orElseGet(() -> engine.batchingFor(v.descriptor(lifecycle.artifacts().root())));
         int workers = here.isPresent() ? batching.workers() : 0;
         JsonArrayBuilder workerList = Json.createArrayBuilder();
         for (int i = 0; i < workers; i++) {
             workerList.add(Json.createObjectBuilder().add("id", Integer.toString(9000 + i))
                     .add("startTime", v.updatedAt().orElse(v.createdAt()).toString())
-                    .add("status", "READY").add("gpu", !engine.deviceName().startsWith("cpu"))
+                    .add("status", "READY").add("gpu", engine.onGpu())
                     .add("memoryUsage", org.bytedeco.javacpp.Pointer.physicalBytes()));
         }
         var described = Json.createObjectBuilder().add("modelName", name).add("modelVersion", v.version())
@@ -281,8 +284,8 @@ public class TorchServeManagementResource {
                 .add("loadedAtStartup", v.importedAtStart())
                 .add("workers", workerList)
                 .add("jobQueueStatus", Json.createObjectBuilder()
-                        .add("remainingCapacity", Math.max(0, batching.queueCapacity() - here.map(s -> s.batcher().queueDepth()).orElse(0)))
-                        .add("pendingRequests", here.map(s -> s.batcher().queueDepth()).orElse(0)));
+                        .add("remainingCapacity", Math.max(0, batching.queueCapacity() - here.map(dev.seraphim.inference.status.ServedVersion::queueDepth).orElse(0)))
+                        .add("pendingRequests", here.map(dev.seraphim.inference.status.ServedVersion::queueDepth).orElse(0)));
         if (customized) {
             // TorchServe's handler-defined metadata, a JSON string: here what the registry knows of the version
             var custom = Json.createObjectBuilder().add("description", v.description() == null ? "" : v.description())
@@ -296,7 +299,7 @@ public class TorchServeManagementResource {
             described.add("customizedMetadata", custom.build().toString());
         }
         // Seraphim's own field: the version's share of unversioned requests under the model's traffic policy (docs/rollouts.md)
-        engine.gate().traffic(name).ifPresent(p -> described.add("trafficPercent", p.weights().stream()
+        gate.traffic(name).ifPresent(p -> described.add("trafficPercent", p.weights().stream()
                 .filter(w -> w.version().equals(v.version())).mapToInt(dev.seraphim.traffic.TrafficPolicy.Share::percent).sum()));
         return described.build();
     }

@@ -3,7 +3,7 @@ package dev.seraphim.api.traffic;
 import dev.seraphim.api.codec.JsonObjects;
 import dev.seraphim.api.errors.ErrorShape;
 import dev.seraphim.api.errors.ErrorStyle;
-import dev.seraphim.inference.engine.InferenceEngine;
+import dev.seraphim.inference.engine.InferenceGate;
 import dev.seraphim.registry.ModelLifecycle;
 import dev.seraphim.registry.ModelRegistry;
 import dev.seraphim.registry.RegisteredModel;
@@ -44,7 +44,7 @@ public class TrafficResource {
     ModelRegistry registry;
 
     @Inject
-    InferenceEngine engine;
+    InferenceGate gate;
 
     @Inject
     dev.seraphim.platform.ServerIdentity server;
@@ -79,14 +79,14 @@ public class TrafficResource {
             b.add("weights", p.get("weights")).add("sticky", p.get("sticky")).add("shadow", p.get("shadow"));
         }
         JsonObjectBuilder shadows = Json.createObjectBuilder();
-        engine.gate().shadowFigures(m.name()).forEach((v, figures) -> {
+        gate.shadowFigures(m.name()).forEach((v, figures) -> {
             JsonObjectBuilder f = Json.createObjectBuilder();
             figures.forEach((k, n) -> f.add(k, n instanceof Long count ? Json.createValue(count)
                     : Double.isNaN(n.doubleValue()) ? JsonValue.NULL : Json.createValue(n.doubleValue())));
             shadows.add(v, f);
         });
         b.add("shadow_figures", shadows);
-        Map<String, Long> live = engine.gate().liveShares(m.name());
+        Map<String, Long> live = gate.liveShares(m.name());
         long total = live.values().stream().mapToLong(Long::longValue).sum();
         JsonObjectBuilder requests = Json.createObjectBuilder();
         JsonObjectBuilder share = Json.createObjectBuilder();
