@@ -41,116 +41,171 @@ public record ImageTransform(int resize, int crop, float[] mean, float[] std, bo
         // Python's round: half to even, as torchvision's int(round((h - crop) / 2.0))
         int top = (int) Math.rint((outH - crop) / 2.0);
         int left = (int) Math.rint((outW - crop) / 2.0);
-        Coefficients horizontal = outW == w ? null : Coefficients.of(w, outW);
-        Coefficients vertical = outH == h ? null : Coefficients.of(h, outH);
-        int rowFrom = vertical == null ? top : vertical.min[top];
-        int rowTo = vertical == null ? top + crop : vertical.min[top + crop - 1] + vertical.count[top + crop - 1];
-        int rows = rowTo - rowFrom;
-        // the input rows the crop reads, as three planes of levels
-        int[][] in = planes(image, rowFrom, rows);
-        // horizontal pass over those rows, only the crop's columns
+        // a side that keeps its size gets one tap of weight 1.0, which gives every level back unchanged
+        Coefficients horizontal = Coefficients.of(w, outW);
+        Coefficients vertical = Coefficients.of(h, outH);
+        int rowFrom = vertical.min[top];
+        int rowTo = vertical.min[top + crop - 1] + vertical.count[top + crop - 1];
+        int[][] mid = horizontalPass(image, horizontal, left, rowFrom, rowTo - rowFrom);
+        return verticalPass(mid, vertical, top, rowFrom);
+    }
+
+    /**
+     * PIL's horizontal pass over the input rows the crop reads, only the crop's columns: R, G and B planes of
+     * {@code rows × crop} levels. One input row at a time, its three channels read once.
+     */
+    private int[][] horizontalPass(BufferedImage image, Coefficients horizontal, int left, int rowFrom, int rows) {
         int[][] mid = new int[3][rows * crop];
-        for (int c = 0; c < 3; c++) {
-            int[] src = in[c];
-            int[] dst = mid[c];
-            for (int y = 0; y < rows; y++) {
-                int base = y * w;
-                for (int x = 0; x < crop; x++) {
-                    int ox = left + x;
-                    if (horizontal == null) {
-                        dst[y * crop + x] = src[base + ox];
-                        continue;
-                    }
-                    int min = horizontal.min[ox];
-                    int k0 = ox * horizontal.stride;
-                    int sum = 1 << (PRECISION_BITS - 1);
-                    for (int k = 0; k < horizontal.count[ox]; k++) {
-                        sum += src[base + min + k] * horizontal.weights[k0 + k];
-                    }
-                    dst[y * crop + x] = clip8(sum);
+        Rows in = Rows.of(image);
+        byte[] data = in.data;
+        int pixel = in.pixelStride;
+        int[] min = horizontal.min;
+        int[] count = horizontal.count;
+        int[] weights = horizontal.weights;
+        int stride = horizontal.stride;
+        int[] midR = mid[0];
+        int[] midG = mid[1];
+        int[] midB = mid[2];
+        for (int y = 0; y < rows; y++) {
+            int start = in.start(rowFrom + y);
+            int br = start + in.red;
+            int bg = start + in.green;
+            int bb = start + in.blue;
+            int at = y * crop;
+            for (int x = 0; x < crop; x++) {
+                int ox = left + x;
+                int from = min[ox] * pixel;
+                int k0 = ox * stride;
+                int n = count[ox];
+                int sr = 1 << (PRECISION_BITS - 1);
+                int sg = sr;
+                int sb = sr;
+                for (int k = 0; k < n; k++) {
+                    int weight = weights[k0 + k];
+                    int p = from + k * pixel;
+                    sr += (data[br + p] & 0xff) * weight;
+                    sg += (data[bg + p] & 0xff) * weight;
+                    sb += (data[bb + p] & 0xff) * weight;
                 }
+                midR[at + x] = clip8(sr);
+                midG[at + x] = clip8(sg);
+                midB[at + x] = clip8(sb);
             }
         }
-        // vertical pass, only the crop's rows; then luma, layout and normalisation
+        return mid;
+    }
+
+    /**
+     * PIL's vertical pass, only the crop's rows, a whole output row per tap (a loop the JIT vectorises); then luma,
+     * layout and normalisation.
+     */
+    private float[] verticalPass(int[][] mid, Coefficients vertical, int top, int rowFrom) {
         int plane = crop * crop;
         int channels = channels();
         float[] out = new float[channels * plane];
-        int[] level = new int[3];
+        int[][] acc = new int[3][crop];
+        int[][] level = new int[3][crop];
         for (int y = 0; y < crop; y++) {
             int oy = top + y;
-            for (int x = 0; x < crop; x++) {
-                for (int c = 0; c < 3; c++) {
-                    if (vertical == null) {
-                        level[c] = mid[c][(oy - rowFrom) * crop + x];
-                        continue;
+            int from = vertical.min[oy] - rowFrom;
+            int k0 = oy * vertical.stride;
+            int n = vertical.count[oy];
+            for (int c = 0; c < 3; c++) {
+                int[] sum = acc[c];
+                int[] src = mid[c];
+                java.util.Arrays.fill(sum, 1 << (PRECISION_BITS - 1));
+                for (int k = 0; k < n; k++) {
+                    int weight = vertical.weights[k0 + k];
+                    int base = (from + k) * crop;
+                    for (int x = 0; x < crop; x++) {
+                        sum[x] += src[base + x] * weight;
                     }
-                    int min = vertical.min[oy] - rowFrom;
-                    int k0 = oy * vertical.stride;
-                    int sum = 1 << (PRECISION_BITS - 1);
-                    for (int k = 0; k < vertical.count[oy]; k++) {
-                        sum += mid[c][(min + k) * crop + x] * vertical.weights[k0 + k];
-                    }
-                    level[c] = clip8(sum);
                 }
-                if (grayscale) {
+                int[] l = level[c];
+                for (int x = 0; x < crop; x++) {
+                    l[x] = clip8(sum[x]);
+                }
+            }
+            if (grayscale) {
+                int[] lr = level[0];
+                int[] lg = level[1];
+                int[] lb = level[2];
+                for (int x = 0; x < crop; x++) {
                     // PIL's L = R * 299/1000 + G * 587/1000 + B * 114/1000, in its 16-bit fixed point, rounded
-                    level[0] = (level[0] * 19595 + level[1] * 38470 + level[2] * 7471 + 0x8000) >> 16;
+                    lr[x] = (lr[x] * 19595 + lg[x] * 38470 + lb[x] * 7471 + 0x8000) >> 16;
                 }
-                int i = y * crop + x;
-                for (int c = 0; c < channels; c++) {
-                    out[channelsLast ? i * channels + c : c * plane + i] = (level[c] / 255f - mean[c]) / std[c];
+            }
+            int row = y * crop;
+            for (int c = 0; c < channels; c++) {
+                int[] l = level[c];
+                float m = mean[c];
+                float sd = std[c];
+                if (channelsLast) {
+                    for (int x = 0; x < crop; x++) {
+                        out[(row + x) * channels + c] = (l[x] / 255f - m) / sd;
+                    }
+                } else {
+                    int base = c * plane + row;
+                    for (int x = 0; x < crop; x++) {
+                        out[base + x] = (l[x] / 255f - m) / sd;
+                    }
                 }
             }
         }
         return out;
     }
 
-    /** Rows {@code from} to {@code from + rows} of an RGB image as R, G and B planes, read without a colour conversion where the layout allows. */
-    private static int[][] planes(BufferedImage image, int from, int rows) {
-        int w = image.getWidth();
-        int[][] p = new int[3][rows * w];
-        int type = image.getType();
-        java.awt.image.Raster bytes = image.getRaster();
-        if (type == BufferedImage.TYPE_3BYTE_BGR && bytes.getDataBuffer() instanceof java.awt.image.DataBufferByte buffer
-                && bytes.getSampleModel() instanceof java.awt.image.ComponentSampleModel layout && buffer.getNumBanks() == 1) {
-            // the decoder's own bytes (B, G, R interleaved), read where the sample model says they are
-            byte[] data = buffer.getData();
-            int stride = layout.getPixelStride();
-            int[] band = layout.getBandOffsets();
-            int dx = -bytes.getSampleModelTranslateX();
-            int dy = -bytes.getSampleModelTranslateY();
-            for (int y = 0; y < rows; y++) {
-                // getOffset(x, y) is the pixel's first band's offset: back to the pixel's own start
-                int row = layout.getOffset(dx, dy + from + y) - band[0] + buffer.getOffset();
-                for (int x = 0; x < w; x++) {
-                    int at = row + x * stride;
-                    p[0][y * w + x] = data[at + band[0]] & 0xff;
-                    p[1][y * w + x] = data[at + band[1]] & 0xff;
-                    p[2][y * w + x] = data[at + band[2]] & 0xff;
-                }
-            }
-            return p;
+    /**
+     * An RGB image's rows as interleaved 8-bit levels: the decoder's own bytes where its layout allows (no copy, no
+     * colour conversion), else one row at a time copied into a buffer of R, G, B.
+     */
+    private static final class Rows {
+        final byte[] data;
+        final int pixelStride;
+        final int red;
+        final int green;
+        final int blue;
+        private final java.util.function.IntUnaryOperator start;
+
+        private Rows(byte[] data, int pixelStride, int red, int green, int blue, java.util.function.IntUnaryOperator start) {
+            this.data = data;
+            this.pixelStride = pixelStride;
+            this.red = red;
+            this.green = green;
+            this.blue = blue;
+            this.start = start;
         }
-        if (type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_INT_RGB) {
+
+        /** Where row {@code y}'s first pixel starts in {@link #data} (after filling it, for a copied row). */
+        int start(int y) {
+            return start.applyAsInt(y);
+        }
+
+        static Rows of(BufferedImage image) {
+            int w = image.getWidth();
             java.awt.image.Raster raster = image.getRaster();
-            int[] samples = new int[3 * w];
-            for (int y = 0; y < rows; y++) {
-                raster.getPixels(0, from + y, w, 1, samples);
-                for (int x = 0; x < w; x++) {
-                    p[0][y * w + x] = samples[3 * x];
-                    p[1][y * w + x] = samples[3 * x + 1];
-                    p[2][y * w + x] = samples[3 * x + 2];
-                }
+            if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof java.awt.image.DataBufferByte buffer
+                    && raster.getSampleModel() instanceof java.awt.image.ComponentSampleModel layout && buffer.getNumBanks() == 1) {
+                int[] band = layout.getBandOffsets();
+                int dx = -raster.getSampleModelTranslateX();
+                int dy = -raster.getSampleModelTranslateY();
+                int offset = buffer.getOffset();
+                // getOffset(x, y) is the pixel's first band's offset: back to the pixel's own start
+                return new Rows(buffer.getData(), layout.getPixelStride(), band[0], band[1], band[2],
+                        y -> layout.getOffset(dx, dy + y) - band[0] + offset);
             }
-            return p;
+            byte[] row = new byte[3 * w];
+            int[] argb = new int[w];
+            return new Rows(row, 3, 0, 1, 2, y -> {
+                image.getRGB(0, y, w, 1, argb, 0, w);
+                for (int x = 0; x < w; x++) {
+                    row[3 * x] = (byte) (argb[x] >> 16);
+                    row[3 * x + 1] = (byte) (argb[x] >> 8);
+                    row[3 * x + 2] = (byte) argb[x];
+                }
+                return 0;
+            });
         }
-        int[] argb = image.getRGB(0, from, w, rows, null, 0, w);
-        for (int i = 0; i < argb.length; i++) {
-            p[0][i] = (argb[i] >> 16) & 0xff;
-            p[1][i] = (argb[i] >> 8) & 0xff;
-            p[2][i] = argb[i] & 0xff;
-        }
-        return p;
     }
 
     /** torchvision's output size: the shorter side becomes {@code resize}, the longer keeps the ratio, truncated. */

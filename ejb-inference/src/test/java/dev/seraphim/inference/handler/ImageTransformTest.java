@@ -91,6 +91,31 @@ class ImageTransformTest {
         }
     }
 
+    /** A side already at the resize keeps its pixels: the crop is the image's own levels (no pass smooths them). */
+    @org.junit.jupiter.api.Test
+    void anImageAlreadyAtTheSizeIsCroppedUnchanged() {
+        java.util.Random random = new java.util.Random(7);
+        for (int type : new int[]{java.awt.image.BufferedImage.TYPE_3BYTE_BGR, java.awt.image.BufferedImage.TYPE_INT_RGB}) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(256, 300, type);
+            for (int y = 0; y < 300; y++) {
+                for (int x = 0; x < 256; x++) {
+                    image.setRGB(x, y, random.nextInt(1 << 24));
+                }
+            }
+            float[] out = new ImageTransform(256, 224, new float[]{0, 0, 0}, new float[]{1, 1, 1}).apply(image);
+            int plane = 224 * 224;
+            for (int y = 0; y < 224; y++) {
+                for (int x = 0; x < 224; x++) {
+                    // torchvision's centre crop of 256x300: left round(32 / 2) = 16, top round(76 / 2) = 38
+                    int rgb = image.getRGB(x + 16, y + 38);
+                    for (int c = 0; c < 3; c++) {
+                        assertEquals(((rgb >> (16 - 8 * c)) & 0xff) / 255f, out[c * plane + y * 224 + x], "type " + type + " pixel " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void whatIsNoImageIsRefusedSayingSo() throws IOException {
         byte[] jpeg = resource("shapes.jpg");
