@@ -4,6 +4,7 @@ package dev.seraphim.inference.handler;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -88,7 +89,7 @@ public final class ImageDecoder {
     }
 
     private static BufferedImage read(byte[] encoded, ImageReader reader, long maxPixels) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             reader.setInput(in, true, true);
             checkSize(reader, maxPixels);
             java.util.List<String> warnings = new java.util.ArrayList<>();
@@ -114,7 +115,7 @@ public final class ImageDecoder {
      */
     private static BufferedImage cmyk(byte[] encoded, long maxPixels) throws IOException {
         ImageReader reader = new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi().createReaderInstance();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             reader.setInput(in, true, true);
             checkSize(reader, maxPixels);
             return pilCmyk(reader.readRaster(0, null), adobe(encoded));
