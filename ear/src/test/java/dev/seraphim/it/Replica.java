@@ -62,13 +62,20 @@ final class Replica {
 
     /** {@code server start}: returns once the JVM is launched; {@link #awaitReady} waits for readiness. */
     void start() throws Exception {
+        start(java.util.Map.of());
+    }
+
+    /** {@code server start} with more environment (for example its own registry store). */
+    void start(java.util.Map<String, String> environment) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(WLP.resolve("bin/server").toString(), "start", name).inheritIO();
         pb.environment().put("SERAPHIM_HTTP_PORT", Integer.toString(port));
         pb.environment().put("SERAPHIM_HTTPS_PORT", Integer.toString(port + 400));
+        pb.environment().put("SERAPHIM_GRPC_PORT", Integer.toString(port + 500));
         pb.environment().put("SERAPHIM_DB_URL", "jdbc:postgresql://127.0.0.1:" + System.getenv("SERAPHIM_DB_EMBEDDED_PORT") + "/seraphim");
         pb.environment().put("SERAPHIM_DB_EMBEDDED_PORT", Integer.toString(port + 37));  // its own embedded database stays off
         pb.environment().put("SERAPHIM_SERVER_NAME", name);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(environment);
         if (pb.start().waitFor() != 0) {
             throw new IllegalStateException(name + " did not start; see " + dir.resolve("logs"));
         }

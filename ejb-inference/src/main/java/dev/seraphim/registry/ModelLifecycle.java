@@ -71,6 +71,10 @@ public class ModelLifecycle {
     private RegistryChanges changes;
     private ArtifactStore artifacts;
     private ReplicaSync replicas;
+    private StoredArtifacts stored;
+
+    @Resource(lookup = "jdbc/seraphim")
+    javax.sql.DataSource dataSource;
     private ScheduledFuture<?> sync;
 
     @PostConstruct
@@ -78,7 +82,8 @@ public class ModelLifecycle {
         artifacts = new ArtifactStore(settings.store());
         artifacts.clearStaging();
         changes = new RegistryChanges(registry, engineSettings.serverName());
-        replicas = new ReplicaSync(registry, engine, artifacts, database, changes);
+        stored = new StoredArtifacts(dataSource, artifacts, settings.artifactsInDatabase(), settings.maxUploadBytes());
+        replicas = new ReplicaSync(registry, engine, artifacts, database, changes, stored);
         var versions = org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_versions")
                 .withDescription("Model versions in the registry by lifecycle state").build();
         metrics.gauge(org.eclipse.microprofile.metrics.Metadata.builder().withName("seraphim_model_store_free")
@@ -178,11 +183,18 @@ public class ModelLifecycle {
                 String registeredName = name;
                 String registeredVersion = version;
                 try {
+                    // before the registry row: a version other replicas see always has its file in the database
+                    stored.publish(artifact.sha256(), artifacts.root().resolve(artifact.relativePath()));
                     String description = r.description().orElse(null);
                     registry.register(d, description, r.owner().orElse(r.actor()), description, artifact,
                             r.labelsJson().orElse(null), r.metricsJson().orElse(null), r.actor());
                 } catch (RuntimeException e) {
                     artifacts.delete(artifact.relativePath());
+                    try {
+                        stored.forgetUnlessUsed(artifact.sha256(), registry.allVersions());
+                    } catch (RuntimeException ignored) {
+                        // the database failing: the orphan copy goes with the next delete of that digest
+                    }
                     throw e;
                 }
                 registry.audit(r.actor(), "register", registeredName, registeredVersion, "sha256 " + artifact.sha256() + ", "
@@ -213,6 +225,7 @@ public class ModelLifecycle {
     private void loadLocked(String name, String version, String actor) {
         changes.audited(actor, "load", name, version, null, () -> {
             ModelVersion v = registry.want(name, version, true, actor);
+            replicas.fetchIfMissing(v);
             ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
             if (!served.ready()) {
                 registry.failed(name, version, served.error(), actor);
@@ -351,6 +364,7 @@ public class ModelLifecycle {
                 engine.clearDefault(name);
             }
             artifacts.delete(registry.delete(name, version));
+            stored.forgetUnlessUsed(v.artifactSha256(), registry.allVersions());
             if (isDefault) {
                 // the model keeps serving unversioned requests when it has another loaded version
                 registry.model(name).flatMap(m -> replicas.recoverDefault(m, registry.allVersions()))

@@ -25,6 +25,10 @@ public class RegistrySettings {
     @ConfigProperty(name = "seraphim.registry.sync.interval.ms", defaultValue = "2000")
     long syncIntervalMillis;
 
+    @Inject
+    @ConfigProperty(name = "seraphim.registry.artifacts.in.database", defaultValue = "true")
+    boolean artifactsInDatabase;
+
     public Path store() {
         return Path.of(store).toAbsolutePath().normalize();
     }
@@ -35,6 +39,11 @@ public class RegistrySettings {
 
     public long maxUploadBytes() {
         return maxUploadBytes;
+    }
+
+    /** Whether model files are kept in PostgreSQL too, for replicas whose store lacks them (off where every replica mounts one shared store). */
+    public boolean artifactsInDatabase() {
+        return artifactsInDatabase;
     }
 
     public long syncIntervalMillis() {

@@ -25,11 +25,14 @@ final class ReplicaSync {
     private final ArtifactStore artifacts;
     private final Database database;
     private final RegistryChanges changes;
+    private final StoredArtifacts stored;
 
     /** versions per state in the registry, as of the last sync: the figure behind seraphim_model_versions */
     private volatile Map<VersionState, Long> versionsByState = Map.of();
 
-    ReplicaSync(ModelRegistry registry, InferenceEngine engine, ArtifactStore artifacts, Database database, RegistryChanges changes) {
+    ReplicaSync(ModelRegistry registry, InferenceEngine engine, ArtifactStore artifacts, Database database, RegistryChanges changes,
+                StoredArtifacts stored) {
+        this.stored = stored;
         this.registry = registry;
         this.engine = engine;
         this.artifacts = artifacts;
@@ -46,6 +49,7 @@ final class ReplicaSync {
         changes.locked(() -> {
             List<ModelVersion> all = registry.allVersions();
             refreshRegistered(all);
+            stored.publishMissing(all);
             boolean stateChanged = false;
             for (ModelVersion v : all) {
                 try {
@@ -111,6 +115,7 @@ final class ReplicaSync {
         String name = v.model().name();
         boolean here = engine.loaded(name, v.version()).isPresent();
         if (v.wantedLoaded() && !here) {
+            fetchIfMissing(v);
             ServedModel served = engine.load(v.descriptor(artifacts.root()), Optional.of(v.artifactSha256()));
             if (!served.ready()) {
                 registry.failed(name, v.version(), served.error(), SYSTEM);
@@ -126,6 +131,15 @@ final class ReplicaSync {
             engine.reconfigure(v.descriptor(artifacts.root()));
         }
         return false;
+    }
+
+    /** The version's file from the database when this replica's store lacks it; a failure leaves the load to report the file missing. */
+    void fetchIfMissing(ModelVersion v) {
+        try {
+            stored.fetchIfMissing(v);
+        } catch (RuntimeException e) {
+            LOG.warning(e.getMessage());
+        }
     }
 
     /** The model's stored traffic policy; one that cannot be read is logged and ignored (its model then takes its default). */
