@@ -71,6 +71,7 @@ final class Replica {
         pb.environment().put("SERAPHIM_HTTP_PORT", Integer.toString(port));
         pb.environment().put("SERAPHIM_HTTPS_PORT", Integer.toString(port + 400));
         pb.environment().put("SERAPHIM_GRPC_PORT", Integer.toString(port + 500));
+        pb.environment().put("SERAPHIM_GRPC_TLS_PORT", "-1");
         pb.environment().put("SERAPHIM_DB_URL", "jdbc:postgresql://127.0.0.1:" + System.getenv("SERAPHIM_DB_EMBEDDED_PORT") + "/seraphim");
         pb.environment().put("SERAPHIM_DB_EMBEDDED_PORT", Integer.toString(port + 37));  // its own embedded database stays off
         pb.environment().put("SERAPHIM_SERVER_NAME", name);

@@ -74,6 +74,8 @@ class TwoServersIT {
         ProcessBuilder pb = new ProcessBuilder(WLP.resolve("bin/server").toString(), "start", "seraphim-it2").inheritIO();
         pb.environment().put("SERAPHIM_HTTP_PORT", Integer.toString(SECOND_PORT));
         pb.environment().put("SERAPHIM_HTTPS_PORT", Integer.toString(SECOND_PORT + 400));
+        pb.environment().put("SERAPHIM_GRPC_PORT", Integer.toString(SECOND_PORT + 500));
+        pb.environment().put("SERAPHIM_GRPC_TLS_PORT", "-1");
         // a scraper on a private network: this replica's /metrics is open (the first one's needs a key)
         pb.environment().put("SERAPHIM_METRICS_AUTHENTICATION", "false");
         pb.environment().put("SERAPHIM_DB_URL", "jdbc:postgresql://127.0.0.1:" + System.getenv("SERAPHIM_DB_EMBEDDED_PORT") + "/seraphim");

@@ -63,7 +63,8 @@ public class RequestIds implements Filter {
         return o instanceof RequestOrigin origin ? origin : new RequestOrigin(newId(), null, null);
     }
 
-    static String idOf(String requestId, String traceparent) {
+    /** The id a request carries (X-Request-Id, else a W3C traceparent's trace id), else a new one. */
+    public static String idOf(String requestId, String traceparent) {
         if (requestId != null && TOKEN.matcher(requestId).matches()) {
             return requestId;
         }

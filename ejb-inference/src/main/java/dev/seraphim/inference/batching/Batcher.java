@@ -188,6 +188,15 @@ public final class Batcher implements AutoCloseable {
     }
 
     private Batch gather() throws InterruptedException {
+        Batch batch;
+        do {
+            batch = gatherOnce();
+        } while (batch != null && batch.members.isEmpty());
+        return batch;
+    }
+
+    /** One batch, or null when nothing is queued; empty when every member's caller gave up while it gathered. */
+    private Batch gatherOnce() throws InterruptedException {
         gathering.lock();
         try {
             PendingInference first = nextLive(0);
@@ -207,6 +216,7 @@ public final class Batcher implements AutoCloseable {
                 }
                 if (next.abandoned()) {
                     release(next);
+                    observer.expiredInQueue();
                     continue;
                 }
                 if (!next.compatibility.equals(first.compatibility) || rows + next.rows > s.maxBatchSize()) {
@@ -223,9 +233,18 @@ public final class Batcher implements AutoCloseable {
                 carried.addFirst(skipped.get(i));
             }
             members.forEach(this::release);
+            // a caller may have given up during the batch delay (a deadline, a cancelled call): not run for nobody
+            List<PendingInference> live = new ArrayList<>(members.size());
+            for (PendingInference m : members) {
+                if (m.abandoned()) {
+                    observer.expiredInQueue();
+                } else {
+                    live.add(m);
+                }
+            }
             long now = System.nanoTime();
-            members.forEach(m -> started(m, now));
-            return new Batch(members);
+            live.forEach(m -> started(m, now));
+            return new Batch(live);
         } finally {
             gathering.unlock();
         }

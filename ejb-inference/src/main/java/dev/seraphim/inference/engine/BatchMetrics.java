@@ -34,7 +34,7 @@ public class BatchMetrics {
         Timer queueWait = registry.timer(Metadata.builder().withName("seraphim_queue_wait")
                 .withDescription("Time a request waited in its model's queue").withUnit(MetricUnits.SECONDS).build(), tags);
         Counter expired = registry.counter(Metadata.builder().withName("seraphim_queue_expired")
-                .withDescription("Requests dropped from the queue because their caller had timed out").build(), tags);
+                .withDescription("Requests dropped before their forward because their caller had timed out or gone").build(), tags);
         Counter rejected = registry.counter(Metadata.builder().withName("seraphim_queue_rejected")
                 .withDescription("Requests refused at once because the model's queue was full (answered 503)").build(), tags);
         return new BatchObserver() {

@@ -148,7 +148,8 @@ public final class InferenceGate {
     }
 
     private CompletableFuture<InferenceResult> run(ServedModel served, List<TensorData> ordered, long timeout, long submitted) {
-        return served.batcher().submit(ordered)
+        CompletableFuture<dev.seraphim.inference.batching.BatchResult> queued = served.batcher().submit(ordered);
+        CompletableFuture<InferenceResult> answer = queued
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((batch, failure) -> {
                     // a batch run on the caller's own thread (an idle model) cannot be cut off at the deadline;
@@ -170,6 +171,14 @@ public final class InferenceGate {
                     }
                     throw new InferenceFailedException("inference failed: " + cause);
                 });
+        // a caller that gives up (a gRPC deadline, a cancelled call) cancels its answer: still queued, the request is
+        // then dropped by the batcher before its forward (counted in seraphim_queue_expired)
+        answer.whenComplete((result, failure) -> {
+            if (answer.isCancelled()) {
+                queued.cancel(false);
+            }
+        });
+        return answer;
     }
 
     /** The versions of a model loaded here, sorted. */

@@ -68,7 +68,13 @@ public class ModelAccess {
      * the version named, else the model's default, else its newest. Empty when the registry has no such version.
      */
     public Optional<dev.seraphim.inference.model.ModelDescriptor> registered(String model, Optional<String> version) {
-        if (caller.get().isPresent() && !caller.get().get().mayUse(model)) {
+        return registered(model, version, caller.get());
+    }
+
+    /** {@link #registered(String, Optional)} for a caller known otherwise (a gRPC call's key). */
+    public Optional<dev.seraphim.inference.model.ModelDescriptor> registered(String model, Optional<String> version,
+                                                                             Optional<dev.seraphim.security.Caller> caller) {
+        if (caller.isPresent() && !caller.get().mayUse(model)) {
             return Optional.empty();
         }
         Optional<dev.seraphim.registry.ModelVersion> v = version.isPresent() ? registry.findVersion(model, version.get())

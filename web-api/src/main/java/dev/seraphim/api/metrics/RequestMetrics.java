@@ -126,6 +126,11 @@ public class RequestMetrics {
         return model != null && auditSettings.payload(model).hashes() ? body : null;
     }
 
+    /** Whether the model's audit payload policy reads request and answer bodies (hashes or samples them). */
+    public boolean auditsPayload(String model) {
+        return model != null && auditSettings.payload(model).hashes();
+    }
+
     /** Whether the model's answers wait for their audit record ({@code seraphim.audit.synchronous[.<model>]}). */
     public boolean auditedSynchronously(String model) {
         return auditSettings.synchronous(model);

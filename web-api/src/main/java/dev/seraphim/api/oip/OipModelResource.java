@@ -25,7 +25,6 @@ import java.util.Optional;
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class OipModelResource {
-    static final String PLATFORM = "pytorch_torchscript";
 
     @Inject
     ModelAccess access;
@@ -63,7 +62,7 @@ public class OipModelResource {
         }
         JsonArrayBuilder versions = Json.createArrayBuilder();
         access.loadedVersions(model).forEach(versions::add);
-        return Response.ok(Json.createObjectBuilder().add("name", model).add("versions", versions).add("platform", PLATFORM)
+        return Response.ok(Json.createObjectBuilder().add("name", model).add("versions", versions).add("platform", ServerVersion.PLATFORM)
                 .add("inputs", ModelDescriptors.specsJson(d.inputs()))
                 .add("outputs", ModelDescriptors.specsJson(d.outputs()))
                 .build().toString()).build();

@@ -23,7 +23,7 @@ public class OipServerResource {
 
     @GET
     public Response serverMetadata() {
-        return Response.ok(Json.createObjectBuilder().add("name", "seraphim").add("version", Version.SERVER)
+        return Response.ok(Json.createObjectBuilder().add("name", "seraphim").add("version", ServerVersion.SERVER)
                 .add("extensions", Json.createArrayBuilder().add("binary_tensor_data")).build().toString()).build();
     }
 

@@ -10,12 +10,9 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Per-key rate limits (token bucket; the key's own rate and burst, else the server defaults), answered with
@@ -30,14 +27,7 @@ public class RateLimits implements Filter {
     AccessAudit audit;
 
     @Inject
-    @ConfigProperty(name = "seraphim.security.rate.per.second", defaultValue = "500")
-    double defaultRate;
-
-    @Inject
-    @ConfigProperty(name = "seraphim.security.rate.burst", defaultValue = "1000")
-    int defaultBurst;
-
-    private final ConcurrentMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    RateBuckets rates;
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
@@ -49,19 +39,15 @@ public class RateLimits implements Filter {
             return;
         }
         Caller c = caller.get();
-        double rate = c.ratePerSecond() != null ? c.ratePerSecond() : defaultRate;
-        int burst = c.burst() != null ? c.burst() : defaultBurst;
-        TokenBucket bucket = buckets.compute(c.keyId(), (id, b) -> b != null && b.sameLimits(rate, burst) ? b
-                : new TokenBucket(rate, burst, System.nanoTime()));
-        TokenBucket.Decision d = bucket.take(System.nanoTime());
+        RateBuckets.Attempt attempt = rates.take(c);
+        TokenBucket.Decision d = attempt.decision();
         response.setHeader("RateLimit-Limit", Integer.toString(d.limit()));
         response.setHeader("RateLimit-Remaining", Integer.toString(d.remaining()));
         response.setHeader("RateLimit-Reset", Long.toString(d.resetSeconds()));
         if (!d.allowed()) {
             audit.record(request, c.keyId(), 429, "rate_limited");
             ErrorResponses.write(request, response, request.getRequestURI(), new ApiError(429, "Too Many Requests",
-                    "this API key's rate limit (" + rate + " requests/s, burst " + burst + ") is exhausted; retry after "
-                            + d.retryAfterSeconds() + " s", (int) d.retryAfterSeconds(), "rejected"));
+                    attempt.refusal(), (int) d.retryAfterSeconds(), "rejected"));
             return;
         }
         chain.doFilter(req, res);
