@@ -26,14 +26,14 @@ public final class Benchmark {
 
     private final Path root;
     private final boolean quick;
-    private final double warmup;
-    private final double seconds;
+    final double warmup;
+    final double seconds;
     private final double soakMinutes;
     private final Path out;
     private final LoadGenerator load;
     private final Map<String, Object> report = new LinkedHashMap<>();
     /** The served process's CPU meter, once the server runs (soak's parallel loads share one process too). */
-    private ServerCpu cpu = ServerCpu.NONE;
+    ServerCpu cpu = ServerCpu.NONE;
     /** The models whose points are bracketed by raw forwards, each loaded once in this process. */
     private final Map<String, RawEngine.Loaded> bracketEngines = new LinkedHashMap<>();
 
@@ -183,6 +183,7 @@ public final class Benchmark {
             report.put("json_vs_binary", binary);
             report.put("image_preprocessing", ImagePoints.preprocessing(quick));
             report.put("jpeg_vs_tensor", ImagePoints.fromJpegAgainstTensor(this, server, models));
+            report.put("grpc", GrpcPoints.run(this, server, models));
 
             report.put("soak", new Soak(load, cpu, quick, soakMinutes).run(server, models));
         }

@@ -142,6 +142,8 @@ final class ReportMarkdown {
             });
         }
 
+        GrpcPoints.markdown(r, b);
+
         Map<String, Object> start = (Map<String, Object>) r.get("start");
         b.append(f("%n## Start%n%nCold start (process start to /health/ready 200, demo store): %s ms.%n%n| model | load ms |%n| --- | --- |%n",
                 start.get("cold_start_ms")));

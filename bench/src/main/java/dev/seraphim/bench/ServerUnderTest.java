@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 final class ServerUnderTest implements AutoCloseable {
     static final int HTTP_PORT = 28080;
+    static final int GRPC_PORT = 28081;
 
     private final Path wlp;
     private final String name;
@@ -63,6 +64,7 @@ final class ServerUnderTest implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("SERAPHIM_HTTP_PORT", Integer.toString(HTTP_PORT));
         env.put("SERAPHIM_HTTPS_PORT", "28443");
+        env.put("SERAPHIM_GRPC_PORT", Integer.toString(GRPC_PORT));
         env.put("SERAPHIM_DB_EMBEDDED_PORT", "55439");
         env.put("SERAPHIM_DB_EMBEDDED_DIR", work.resolve("postgres").toString());
         env.put("SERAPHIM_MODEL_STORE", modelStore.toString());

@@ -58,6 +58,7 @@ final class Targets {
         Map<String, Object> start = (Map<String, Object>) report.get("start");
         out.add(target("cold start to ready (s)", ((Number) start.get("cold_start_ms")).doubleValue() / 1000, "<=", 15, "demo store: 3 models"));
         ImageTargets.evaluate(report).forEach(out::add);
+        GrpcPoints.targets(report).forEach(out::add);
         Map<String, Object> soak = (Map<String, Object>) report.get("soak");
         Object outside = soak.get("rss_outside_heap_growth");
         out.add(target("RSS growth over the soak", ((Number) soak.get("rss_growth")).doubleValue(), "<=", 0.05,

@@ -221,6 +221,46 @@ class GrpcIT {
         assertEquals("tabular-mlp", stats.getModelStats(0).getName());
     }
 
+    /** An image as a BYTES element through tiny-cnn's handler, typed and raw, with its labels: the same top label as REST gives. */
+    @Test
+    void imagesThroughTheModelsHandler() throws Exception {
+        byte[] jpeg;
+        try (var in = GrpcIT.class.getResourceAsStream("/images/shapes.jpg")) {
+            jpeg = in.readAllBytes();
+        }
+        var rest = Seraphim.send(java.net.http.HttpRequest.newBuilder(Seraphim.uri("/predictions/tiny-cnn"))
+                .header("Authorization", "Bearer " + Seraphim.ADMIN_KEY).header("Content-Type", "image/jpeg")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(jpeg)).build());
+        assertEquals(200, rest.statusCode(), rest.body());
+        String top = Seraphim.json(rest.body()).keySet().iterator().next();
+        ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder().setName("image")
+                .setDatatype("BYTES").addShape(1);
+        ModelInferRequest typed = ModelInferRequest.newBuilder().setModelName("tiny-cnn")
+                .addInputs(input.clone().setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFrom(jpeg))))
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("labels")).build();
+        ModelInferResponse t = admin().modelInfer(typed);
+        var labels = t.getOutputsList().stream().filter(o -> o.getName().equals("labels")).findFirst().orElseThrow();
+        assertEquals("BYTES", labels.getDatatype());
+        assertEquals(top, labels.getContents().getBytesContents(0).toStringUtf8(), "gRPC's top label is REST's");
+        ByteBuffer element = ByteBuffer.allocate(4 + jpeg.length).order(ByteOrder.LITTLE_ENDIAN).putInt(jpeg.length).put(jpeg);
+        ModelInferRequest raw = typed.toBuilder().setInputs(0, input).addRawInputContents(ByteString.copyFrom(element.array())).build();
+        ModelInferResponse r = admin().modelInfer(raw);
+        int at = 0;
+        for (int i = 0; i < r.getOutputsCount(); i++) {
+            if (r.getOutputs(i).getName().equals("labels")) {
+                at = i;
+            }
+        }
+        ByteBuffer first = r.getRawOutputContents(at).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        byte[] label = new byte[first.getInt()];
+        first.get(label);
+        assertEquals(top, new String(label, java.nio.charset.StandardCharsets.UTF_8), "raw BYTES answer the same");
+        StatusRuntimeException noHandler = assertThrows(StatusRuntimeException.class,
+                () -> admin().modelInfer(typed.toBuilder().setModelName("tabular-mlp").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, noHandler.getStatus().getCode());
+        assertTrue(noHandler.getStatus().getDescription().contains("no handler"), noHandler.getMessage());
+    }
+
     /** The TLS port serves the same RPCs with the HTTPS port's certificate (the server's one keystore). */
     @Test
     void tlsWithTheServersKeystore() throws Exception {

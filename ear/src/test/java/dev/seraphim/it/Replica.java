@@ -117,6 +117,20 @@ final class Replica {
         jvm.onExit().get(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM to the server's JVM, as a container runtime or Kubernetes stops it; the JVM's handle, to await its exit. */
+    ProcessHandle terminate() throws Exception {
+        ProcessHandle jvm = jvm();
+        new ProcessBuilder("kill", "-TERM", Long.toString(jvm.pid())).inheritIO().start().waitFor();
+        return jvm;
+    }
+
+    private ProcessHandle jvm() {
+        return ProcessHandle.allProcesses().filter(p -> {
+            String cmd = p.info().commandLine().orElse("");
+            return cmd.contains("ws-server") && cmd.matches(".*\\b" + name + "\\b.*");
+        }).findFirst().orElseThrow(() -> new IllegalStateException("no JVM of " + name));
+    }
+
     void delete() throws IOException {
         deleteTree(dir);
     }

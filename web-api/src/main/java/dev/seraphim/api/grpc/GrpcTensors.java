@@ -4,7 +4,11 @@ import com.google.protobuf.ByteString;
 import dev.seraphim.api.grpc.v2.InferTensorContents;
 import dev.seraphim.api.grpc.v2.ModelInferRequest;
 import dev.seraphim.api.grpc.v2.ModelInferResponse;
+import dev.seraphim.api.inference.Instances;
 import dev.seraphim.inference.InferenceResult;
+import dev.seraphim.inference.handler.Handler;
+import dev.seraphim.inference.handler.Instance;
+import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.DataType;
 import dev.seraphim.inference.tensor.TensorData;
 
@@ -26,11 +30,24 @@ final class GrpcTensors {
     private GrpcTensors() {
     }
 
-    /** The inputs as tensors, in the request's order. */
-    static List<TensorData> inputs(ModelInferRequest request) {
+    /** The output a handler's labels are read as, BYTES [n, k], most probable first (as over REST). */
+    static final String LABELS = "labels";
+
+    /**
+     * The inputs as tensors, in the request's order; a BYTES input (one element per image or text) through the
+     * model's handler, as REST's.
+     */
+    static List<TensorData> inputs(ModelInferRequest request, ModelDescriptor signature) {
         int raw = request.getRawInputContentsCount();
         if (request.getInputsCount() == 0) {
             throw GrpcFailures.invalid("the request has no inputs: give each of the model's inputs in 'inputs'");
+        }
+        if (request.getInputsList().stream().anyMatch(i -> i.getDatatype().equals("BYTES"))) {
+            if (request.getInputsCount() != 1) {
+                throw GrpcFailures.invalid("a BYTES input (images or texts for the model's handler) is the request's only input");
+            }
+            Handler handler = Instances.handler(signature, "BYTES");
+            return handler.tensors(instances(request.getInputs(0), raw > 0 ? request.getRawInputContents(0) : null), signature.inputs());
         }
         if (raw > 0 && raw != request.getInputsCount()) {
             throw GrpcFailures.invalid("raw_input_contents has " + raw + " entries for " + request.getInputsCount()
@@ -42,10 +59,6 @@ final class GrpcTensors {
             String name = in.getName();
             if (name.isEmpty()) {
                 throw GrpcFailures.invalid("input " + i + " has no name");
-            }
-            if (in.getDatatype().equals("BYTES")) {
-                throw GrpcFailures.invalid("input '" + name + "' is BYTES: a handler's images and text are not read over gRPC yet;"
-                        + " send them over REST (docs/handlers.md), or the model's tensors here");
             }
             DataType type = DataType.byName(in.getDatatype()).orElseThrow(() -> GrpcFailures.invalid("input '" + name
                     + "' has datatype '" + in.getDatatype() + "'; this server reads " + Arrays.toString(DataType.values())));
@@ -73,14 +86,55 @@ final class GrpcTensors {
         return out;
     }
 
-    /** The outputs the request names (empty: all of the model's). */
-    static Set<String> requestedOutputs(ModelInferRequest request) {
+    /** The outputs the request names (empty: all of the model's); for a handler's labels, the first output they are read from. */
+    static Set<String> requestedOutputs(ModelInferRequest request, ModelDescriptor signature) {
         Set<String> names = new LinkedHashSet<>();
         request.getOutputsList().forEach(o -> names.add(o.getName()));
+        if (asksLabels(request, signature)) {
+            names.remove(LABELS);
+            names.add(signature.outputs().get(0).name());
+        }
         return names;
     }
 
-    static ModelInferResponse response(InferenceResult result, ModelInferRequest request) {
+    private static boolean asksLabels(ModelInferRequest request, ModelDescriptor signature) {
+        return signature.handler().isPresent() && signature.output(LABELS).isEmpty()
+                && request.getOutputsList().stream().anyMatch(o -> o.getName().equals(LABELS));
+    }
+
+    /** One element per image or text: bytes_contents, or raw as Triton lays BYTES out (a 4-byte little-endian length, then the bytes). */
+    private static List<Instance> instances(ModelInferRequest.InferInputTensor in, ByteString raw) {
+        String name = in.getName();
+        List<Long> shape = in.getShapeList();
+        if (shape.isEmpty() || shape.size() > 2 || shape.size() == 2 && shape.get(1) != 1 || shape.get(0) < 1) {
+            throw GrpcFailures.invalid("input '" + name + "': a BYTES input has shape [n] or [n, 1], one element per image or text; got " + shape);
+        }
+        List<Instance> out = new ArrayList<>();
+        if (raw != null) {
+            ByteBuffer bytes = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            while (bytes.remaining() >= 4) {
+                int length = bytes.getInt();
+                if (length < 0 || length > bytes.remaining()) {
+                    throw GrpcFailures.invalid("input '" + name + "': element " + (out.size() + 1) + " declares " + Integer.toUnsignedString(length)
+                            + " bytes but " + bytes.remaining() + " remain; each raw BYTES element is a 4-byte little-endian length and that many bytes");
+                }
+                byte[] element = new byte[length];
+                bytes.get(element);
+                out.add(new Instance.Encoded(element));
+            }
+            if (bytes.hasRemaining()) {
+                throw GrpcFailures.invalid("input '" + name + "': " + bytes.remaining() + " bytes left after the last whole element");
+            }
+        } else {
+            in.getContents().getBytesContentsList().forEach(b -> out.add(new Instance.Encoded(b.toByteArray())));
+        }
+        if (out.size() != shape.get(0)) {
+            throw GrpcFailures.invalid("input '" + name + "': shape " + shape + " has " + shape.get(0) + " elements but " + out.size() + " were sent");
+        }
+        return out;
+    }
+
+    static ModelInferResponse response(InferenceResult result, ModelInferRequest request, ModelDescriptor signature) {
         boolean raw = request.getRawInputContentsCount() > 0
                 || result.outputs().stream().anyMatch(o -> o.dataType() == DataType.FP16);
         ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(result.model())
@@ -95,6 +149,30 @@ final class GrpcTensors {
                 b.addRawOutputContents(ByteString.copyFrom(le));
             } else {
                 o.setContents(contents(t));
+            }
+        }
+        if (asksLabels(request, signature)) {
+            List<List<String>> labels = signature.handler().get().labels(result.outputs().get(0));
+            int k = labels.stream().mapToInt(List::size).max().orElse(0);
+            ModelInferResponse.InferOutputTensor.Builder o = b.addOutputsBuilder().setName(LABELS).setDatatype("BYTES")
+                    .addShape(labels.size()).addShape(k);
+            java.io.ByteArrayOutputStream rawLabels = new java.io.ByteArrayOutputStream();
+            InferTensorContents.Builder typed = InferTensorContents.newBuilder();
+            for (List<String> row : labels) {
+                for (int i = 0; i < k; i++) {
+                    byte[] label = (i < row.size() ? row.get(i) : "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    if (raw) {
+                        rawLabels.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(label.length).array());
+                        rawLabels.writeBytes(label);
+                    } else {
+                        typed.addBytesContents(ByteString.copyFrom(label));
+                    }
+                }
+            }
+            if (raw) {
+                b.addRawOutputContents(ByteString.copyFrom(rawLabels.toByteArray()));
+            } else {
+                o.setContents(typed);
             }
         }
         return b.build();

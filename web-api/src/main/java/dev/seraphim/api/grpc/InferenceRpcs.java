@@ -208,14 +208,15 @@ public class InferenceRpcs extends GRPCInferenceServiceGrpc.GRPCInferenceService
                     : headers.get(Metadata.Key.of(name.toLowerCase(java.util.Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER)));
             named[1] = target.version();
             byte[] audited = metrics.auditsPayload(ref.name()) ? request.toByteArray() : null;
-            CompletableFuture<InferenceResult> ran = gate.infer(target, GrpcTensors.inputs(request), GrpcTensors.requestedOutputs(request));
+            CompletableFuture<InferenceResult> ran = gate.infer(target, GrpcTensors.inputs(request, target.descriptor()),
+                    GrpcTensors.requestedOutputs(request, target.descriptor()));
             ran.whenComplete((result, failure) -> {
                 if (failure != null) {
                     answer.completeExceptionally(failed(failure, call, origin, named, start));
                     return;
                 }
                 try {
-                    ModelInferResponse response = GrpcTensors.response(result, request);
+                    ModelInferResponse response = GrpcTensors.response(result, request, target.descriptor());
                     CompletionStage<Void> stored = metrics.record(API, origin, ref.name(), result.version(), "success", 200, result,
                             start, audited, audited == null ? null : response.toByteArray());
                     // a synchronously audited model answers only once its record is stored
