@@ -44,6 +44,12 @@ final class GrpcPoints {
                         server.loadAuthorization(), "Content-Type", "application/octet-stream", "Inference-Header-Content-Length",
                         Integer.toString(b.headerLength())), b.body());
                 ModelInferRequest grpc = raw(m, values);
+                // the gRPC path (server and client: Netty, protobuf, the gRPC service) is cold until now: the HTTP
+                // warm-up did not run it, and interpreted it costs ten times its compiled CPU (a first quick run)
+                double warm = bench.warmup < 1 ? 15 : 60;
+                ClosedLoop.Result w = GrpcLoop.run(channel, server.loadAuthorization(), grpc, 16, warm, 1, bench.cpu);
+                Benchmark.log(String.format(Locale.ROOT, "  %s gRPC warm-up: %.0f s at 16 clients, then %.1f req/s", m.name(), warm,
+                        w.requestsPerSecond()));
                 List<Map<String, Object>> rows = new ArrayList<>();
                 ClosedLoop.Result j = null;
                 ClosedLoop.Result k = null;

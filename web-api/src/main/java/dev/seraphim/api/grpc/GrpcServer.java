@@ -11,7 +11,6 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -28,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * The gRPC endpoint (docs/grpc.md): grpc-java on Netty, on a port of its own, started with the application and
- * stopped before it. Calls run on the server's managed executor. Besides the inference service it serves the
+ * stopped before it. Calls run on a fixed pool of managed threads. Besides the inference service it serves the
  * standard health service (SERVING while the server is ready, for Kubernetes' gRPC probes) and server reflection
  * (for grpcurl and other generic clients). Messages are bounded by the REST body limit.
  */
@@ -68,8 +67,11 @@ public class GrpcServer {
     @Inject
     ServingStatus status;
 
+    /** Threads made with the server's context once, then reused: no context captured and restored per call. */
     @Resource
-    ManagedExecutorService executor;
+    jakarta.enterprise.concurrent.ManagedThreadFactory threads;
+
+    private java.util.concurrent.ExecutorService executor;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -82,6 +84,12 @@ public class GrpcServer {
             LOG.info("gRPC: off (seraphim.grpc.port and seraphim.grpc.tls.port are negative)");
             return;
         }
+        // a call's own work is short (read, check, queue; the forward runs on the batch workers, or on this thread
+        // for an idle model, as on a REST request thread): a fixed pool of managed threads and a bounded queue; past
+        // it the transport's own thread does the work, which stops it reading more until it has
+        int n = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        executor = new java.util.concurrent.ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(4096),
+                threads, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
         HealthStatusManager health = new HealthStatusManager();
         if (port >= 0) {
             listen(port, null, health);
@@ -108,6 +116,7 @@ public class GrpcServer {
                 .executor(executor)
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, limits.maxBodyBytes()))
                 .maxInboundMetadataSize(16 * 1024)
+                .maxConcurrentCallsPerConnection(1024)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.intercept(rpcs, callers))
                 .addService(ServerInterceptors.intercept(health.getHealthService(), callers))
@@ -146,6 +155,9 @@ public class GrpcServer {
             healthUpdates.cancel(false);
         }
         servers.forEach(Server::shutdown);
+        if (executor != null) {
+            executor.shutdown();
+        }
         for (Server server : servers) {
             try {
                 if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -30,6 +30,8 @@ final class InferenceStream implements StreamObserver<ModelInferRequest> {
     private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private int inFlight;
+    /** requests not yet asked for because the client was not reading its answers */
+    private int owed;
     private boolean halfClosed;
     private boolean ended;
 
@@ -39,6 +41,8 @@ final class InferenceStream implements StreamObserver<ModelInferRequest> {
         this.out = out;
         out.disableAutoRequest();
         out.setOnCancelHandler(this::dropAll);
+        // a client that stops reading its answers is sent no more work: requests are asked for again once it reads
+        out.setOnReadyHandler(this::askOwed);
         out.request(WINDOW);
     }
 
@@ -85,11 +89,24 @@ final class InferenceStream implements StreamObserver<ModelInferRequest> {
             }
             if (!out.isCancelled()) {
                 out.onNext(response);
-                out.request(1);
+                if (out.isReady()) {
+                    out.request(1);
+                } else {
+                    owed++;
+                }
             }
             if (halfClosed && inFlight == 0) {
                 ended = true;
                 out.onCompleted();
+            }
+        }
+    }
+
+    private void askOwed() {
+        synchronized (lock) {
+            while (owed > 0 && !ended && out.isReady()) {
+                owed--;
+                out.request(1);
             }
         }
     }
