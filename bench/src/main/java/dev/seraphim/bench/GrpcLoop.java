@@ -40,7 +40,6 @@ final class GrpcLoop {
         AtomicLong errors = new AtomicLong();
         Map<Integer, Long> statuses = new TreeMap<>();
         CountDownLatch done = new CountDownLatch(concurrency);
-        double[] cpuAtWarmEnd = {Double.NaN};
         for (int c = 0; c < concurrency; c++) {
             int id = c;
             new Object() {
@@ -87,12 +86,12 @@ final class GrpcLoop {
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
         }
-        cpuAtWarmEnd[0] = cpu.seconds();
+        double cpuAtWarmEnd = cpu.seconds();
         long measure = end - System.nanoTime();
         if (measure > 0) {
             TimeUnit.NANOSECONDS.sleep(measure);
         }
-        double serverCpu = cpu.seconds() - cpuAtWarmEnd[0];
+        double serverCpu = cpu.seconds() - cpuAtWarmEnd;
         done.await(120, TimeUnit.SECONDS);
         int total = Arrays.stream(counts).sum();
         long[] all = new long[total];

@@ -67,7 +67,7 @@ public class DevelopmentKeystore {
         if (!file.isAbsolute() && server.configDirectory().isPresent()) {
             file = server.configDirectory().get().resolve(keystore);
         }
-        Optional<String> secret = password.filter(p -> !p.isBlank()).or(this::generatedPassword);
+        Optional<String> secret = keystorePassword();
         if (secret.isEmpty() || !Files.isRegularFile(file)) {
             return Optional.empty();
         }

@@ -59,8 +59,4 @@ final class GrpcFailures {
         return Status.INTERNAL.withDescription("the server failed to answer this request (request id " + requestId
                 + "); the failure is in its log").asRuntimeException();
     }
-
-    static StatusRuntimeException invalid(String message) {
-        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
-    }
 }

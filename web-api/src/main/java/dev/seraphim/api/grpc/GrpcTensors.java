@@ -10,6 +10,7 @@ import dev.seraphim.inference.handler.Handler;
 import dev.seraphim.inference.handler.Instance;
 import dev.seraphim.inference.model.ModelDescriptor;
 import dev.seraphim.inference.tensor.DataType;
+import dev.seraphim.inference.tensor.InvalidTensorException;
 import dev.seraphim.inference.tensor.TensorData;
 
 import java.nio.ByteBuffer;
@@ -40,17 +41,17 @@ final class GrpcTensors {
     static List<TensorData> inputs(ModelInferRequest request, ModelDescriptor signature) {
         int raw = request.getRawInputContentsCount();
         if (request.getInputsCount() == 0) {
-            throw GrpcFailures.invalid("the request has no inputs: give each of the model's inputs in 'inputs'");
+            throw new InvalidTensorException("the request has no inputs: give each of the model's inputs in 'inputs'");
         }
         if (request.getInputsList().stream().anyMatch(i -> i.getDatatype().equals("BYTES"))) {
             if (request.getInputsCount() != 1) {
-                throw GrpcFailures.invalid("a BYTES input (images or texts for the model's handler) is the request's only input");
+                throw new InvalidTensorException("a BYTES input (images or texts for the model's handler) is the request's only input");
             }
             Handler handler = Instances.handler(signature, "BYTES");
             return handler.tensors(instances(request.getInputs(0), raw > 0 ? request.getRawInputContents(0) : null), signature.inputs());
         }
         if (raw > 0 && raw != request.getInputsCount()) {
-            throw GrpcFailures.invalid("raw_input_contents has " + raw + " entries for " + request.getInputsCount()
+            throw new InvalidTensorException("raw_input_contents has " + raw + " entries for " + request.getInputsCount()
                     + " inputs: give one per input, in the order of 'inputs'");
         }
         List<TensorData> out = new ArrayList<>(request.getInputsCount());
@@ -58,21 +59,21 @@ final class GrpcTensors {
             ModelInferRequest.InferInputTensor in = request.getInputs(i);
             String name = in.getName();
             if (name.isEmpty()) {
-                throw GrpcFailures.invalid("input " + i + " has no name");
+                throw new InvalidTensorException("input " + i + " has no name");
             }
-            DataType type = DataType.byName(in.getDatatype()).orElseThrow(() -> GrpcFailures.invalid("input '" + name
+            DataType type = DataType.byName(in.getDatatype()).orElseThrow(() -> new InvalidTensorException("input '" + name
                     + "' has datatype '" + in.getDatatype() + "'; this server reads " + Arrays.toString(DataType.values())));
             long[] shape = shape(name, in.getShapeList());
             long elements = elements(name, shape);
             ByteBuffer data;
             if (raw > 0) {
                 if (in.hasContents()) {
-                    throw GrpcFailures.invalid("input '" + name + "' has both contents and raw_input_contents: give one or the other");
+                    throw new InvalidTensorException("input '" + name + "' has both contents and raw_input_contents: give one or the other");
                 }
                 ByteString bytes = request.getRawInputContents(i);
                 long expected = elements * type.byteSize();
                 if (bytes.size() != expected) {
-                    throw GrpcFailures.invalid("raw_input_contents[" + i + "] ('" + name + "') has " + bytes.size() + " bytes; shape "
+                    throw new InvalidTensorException("raw_input_contents[" + i + "] ('" + name + "') has " + bytes.size() + " bytes; shape "
                             + Arrays.toString(shape) + " of " + type + " needs " + expected);
                 }
                 data = ByteBuffer.allocateDirect(bytes.size()).order(ByteOrder.LITTLE_ENDIAN);
@@ -107,7 +108,7 @@ final class GrpcTensors {
         String name = in.getName();
         List<Long> shape = in.getShapeList();
         if (shape.isEmpty() || shape.size() > 2 || shape.size() == 2 && shape.get(1) != 1 || shape.get(0) < 1) {
-            throw GrpcFailures.invalid("input '" + name + "': a BYTES input has shape [n] or [n, 1], one element per image or text; got " + shape);
+            throw new InvalidTensorException("input '" + name + "': a BYTES input has shape [n] or [n, 1], one element per image or text; got " + shape);
         }
         List<Instance> out = new ArrayList<>();
         if (raw != null) {
@@ -115,7 +116,7 @@ final class GrpcTensors {
             while (bytes.remaining() >= 4) {
                 int length = bytes.getInt();
                 if (length < 0 || length > bytes.remaining()) {
-                    throw GrpcFailures.invalid("input '" + name + "': element " + (out.size() + 1) + " declares " + Integer.toUnsignedString(length)
+                    throw new InvalidTensorException("input '" + name + "': element " + (out.size() + 1) + " declares " + Integer.toUnsignedString(length)
                             + " bytes but " + bytes.remaining() + " remain; each raw BYTES element is a 4-byte little-endian length and that many bytes");
                 }
                 byte[] element = new byte[length];
@@ -123,13 +124,13 @@ final class GrpcTensors {
                 out.add(new Instance.Encoded(element));
             }
             if (bytes.hasRemaining()) {
-                throw GrpcFailures.invalid("input '" + name + "': " + bytes.remaining() + " bytes left after the last whole element");
+                throw new InvalidTensorException("input '" + name + "': " + bytes.remaining() + " bytes left after the last whole element");
             }
         } else {
             in.getContents().getBytesContentsList().forEach(b -> out.add(new Instance.Encoded(b.toByteArray())));
         }
         if (out.size() != shape.get(0)) {
-            throw GrpcFailures.invalid("input '" + name + "': shape " + shape + " has " + shape.get(0) + " elements but " + out.size() + " were sent");
+            throw new InvalidTensorException("input '" + name + "': shape " + shape + " has " + shape.get(0) + " elements but " + out.size() + " were sent");
         }
         return out;
     }
@@ -183,7 +184,7 @@ final class GrpcTensors {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = dims.get(i);
             if (shape[i] < 0) {
-                throw GrpcFailures.invalid("input '" + name + "' has a negative dimension in shape " + dims);
+                throw new InvalidTensorException("input '" + name + "' has a negative dimension in shape " + dims);
             }
         }
         return shape;
@@ -193,7 +194,7 @@ final class GrpcTensors {
         long n = 1;
         for (long d : shape) {
             if (d != 0 && n > Integer.MAX_VALUE / d) {
-                throw GrpcFailures.invalid("input '" + name + "' has shape " + Arrays.toString(shape) + ": too many elements");
+                throw new InvalidTensorException("input '" + name + "' has shape " + Arrays.toString(shape) + ": too many elements");
             }
             n *= d;
         }
@@ -212,8 +213,8 @@ final class GrpcTensors {
             case UINT64 -> count(name, type, "uint64_contents", c.getUint64ContentsCount(), n);
             case FP32 -> count(name, type, "fp32_contents", c.getFp32ContentsCount(), n);
             case FP64 -> count(name, type, "fp64_contents", c.getFp64ContentsCount(), n);
-            case FP16 -> throw GrpcFailures.invalid("input '" + name + "' is FP16, which has no typed contents field: send it in raw_input_contents");
-            default -> throw GrpcFailures.invalid("input '" + name + "' has datatype " + type + ", which this server does not read");
+            case FP16 -> throw new InvalidTensorException("input '" + name + "' is FP16, which has no typed contents field: send it in raw_input_contents");
+            default -> throw new InvalidTensorException("input '" + name + "' has datatype " + type + ", which this server does not read");
         }
         ByteBuffer b = ByteBuffer.allocateDirect(n * type.byteSize()).order(ByteOrder.nativeOrder());
         switch (type) {
@@ -228,7 +229,7 @@ final class GrpcTensors {
                 for (int i = 0; i < n; i++) {
                     int v = c.getIntContents(i);
                     if (v < min || v > max) {
-                        throw GrpcFailures.invalid("input '" + name + "' element " + i + " is " + v + ", outside " + type);
+                        throw new InvalidTensorException("input '" + name + "' element " + i + " is " + v + ", outside " + type);
                     }
                     if (type == DataType.INT8) {
                         b.put((byte) v);
@@ -249,7 +250,7 @@ final class GrpcTensors {
                 for (int i = 0; i < n; i++) {
                     long v = Integer.toUnsignedLong(c.getUintContents(i));
                     if (v > max) {
-                        throw GrpcFailures.invalid("input '" + name + "' element " + i + " is " + v + ", outside " + type);
+                        throw new InvalidTensorException("input '" + name + "' element " + i + " is " + v + ", outside " + type);
                     }
                     if (type == DataType.UINT8) {
                         b.put((byte) v);
@@ -283,7 +284,7 @@ final class GrpcTensors {
 
     private static void count(String name, DataType type, String field, int given, int expected) {
         if (given != expected) {
-            throw GrpcFailures.invalid("input '" + name + "' (" + type + ") has " + given + " values in contents." + field
+            throw new InvalidTensorException("input '" + name + "' (" + type + ") has " + given + " values in contents." + field
                     + "; its shape needs " + expected + (given == 0 ? " (a " + type + " tensor's values go in " + field + ")" : ""));
         }
     }

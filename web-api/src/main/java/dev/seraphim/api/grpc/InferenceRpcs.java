@@ -128,12 +128,7 @@ public class InferenceRpcs extends GRPCInferenceServiceGrpc.GRPCInferenceService
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         Optional<String> version = optional(request.getVersion());
         answer(out, () -> {
-            ModelDescriptor d;
-            try {
-                d = gate.resolve(ModelRef.of(request.getName(), version), GrpcCallers.caller()).descriptor();
-            } catch (ModelNotReadyException notLoaded) {
-                d = access.registered(request.getName(), version, GrpcCallers.caller()).orElseThrow(() -> notLoaded);
-            }
+            ModelDescriptor d = access.describe(request.getName(), version, GrpcCallers.caller());
             ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(d.name())
                     .addAllVersions(gate.loadedVersions(d.name())).setPlatform(dev.seraphim.api.oip.ServerVersion.PLATFORM);
             d.inputs().forEach(t -> b.addInputs(tensor(t)));
@@ -248,8 +243,7 @@ public class InferenceRpcs extends GRPCInferenceServiceGrpc.GRPCInferenceService
             metrics.record(API, origin, named[0], named[1], deadline ? "timeout" : "cancelled", deadline ? 504 : 499, start);
             return cause;
         }
-        ApiError error = cause instanceof io.grpc.StatusRuntimeException s ? new ApiError(400, "Bad Request",
-                s.getStatus().getDescription(), null, "client_error") : ApiError.of(cause);
+        ApiError error = ApiError.of(cause);
         metrics.record(API, origin, named[0], named[1], error.outcome(), error.status(), start);
         return cause;
     }

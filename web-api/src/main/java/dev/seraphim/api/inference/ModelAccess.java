@@ -83,6 +83,24 @@ public class ModelAccess {
         return v.map(found -> found.descriptor(lifecycle.artifacts().root()));
     }
 
+    /**
+     * A version's signature for metadata, whether or not it is loaded here: the loaded one (the traffic policy's
+     * choice when no version is named), else the registry's; a model the registry lacks fails as not loaded.
+     */
+    public dev.seraphim.inference.model.ModelDescriptor describe(String model, Optional<String> version,
+                                                                 Optional<dev.seraphim.security.Caller> caller) {
+        try {
+            return gate.resolve(ModelRef.of(model, version), caller).descriptor();
+        } catch (dev.seraphim.inference.ModelNotReadyException notLoaded) {
+            return registered(model, version, caller).orElseThrow(() -> notLoaded);
+        }
+    }
+
+    /** {@link #describe(String, Optional, Optional)} for the calling key of this request. */
+    public dev.seraphim.inference.model.ModelDescriptor describe(String model, Optional<String> version) {
+        return describe(model, version, caller.get());
+    }
+
     /** The versions of a model loaded on this server, sorted. */
     public List<String> loadedVersions(String model) {
         return gate.loadedVersions(model);

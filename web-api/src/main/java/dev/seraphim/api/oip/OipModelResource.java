@@ -54,12 +54,7 @@ public class OipModelResource {
 
     /** A registered version's metadata whether or not it is loaded here: its signature is the registry's. */
     private Response metadata(String model, Optional<String> version) {
-        ModelDescriptor d;
-        try {
-            d = access.resolve(model, version).descriptor();
-        } catch (ModelNotReadyException notLoaded) {
-            d = access.registered(model, version).orElseThrow(() -> notLoaded);
-        }
+        ModelDescriptor d = access.describe(model, version);
         JsonArrayBuilder versions = Json.createArrayBuilder();
         access.loadedVersions(model).forEach(versions::add);
         return Response.ok(Json.createObjectBuilder().add("name", model).add("versions", versions).add("platform", ServerVersion.PLATFORM)
