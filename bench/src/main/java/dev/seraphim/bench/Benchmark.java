@@ -182,7 +182,7 @@ public final class Benchmark {
             }
             report.put("json_vs_binary", binary);
             report.put("image_preprocessing", ImagePoints.preprocessing(quick));
-            report.put("jpeg_vs_tensor", ImagePoints.fromJpegAgainstTensor(this, server, models));
+            report.put("jpeg_vs_tensor", ImagePoints.fromJpegAgainstTensor(this, server, models, quick));
             report.put("grpc", GrpcPoints.run(this, server, models));
 
             report.put("soak", new Soak(load, cpu, quick, soakMinutes).run(server, models));

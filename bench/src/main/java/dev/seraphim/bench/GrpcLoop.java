@@ -19,20 +19,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The gRPC closed loop: {@code concurrency} clients on one HTTP/2 connection (as grpc-java clients share a channel),
- * each sending its next ModelInfer as soon as its last one answered; answers handled on the transport's threads, so
- * the client takes little of the two cores. Counted as {@link ClosedLoop} counts: requests that complete inside the
+ * The gRPC closed loop: {@code concurrency} clients spread over the given channels (HTTP/2 connections), each
+ * sending its next ModelInfer as soon as its last one answered; answers handled on the transport's threads, so the
+ * client takes little of the two cores. Counted as {@link ClosedLoop} counts: requests that complete inside the
  * measured time, latencies send to answer.
  */
 final class GrpcLoop {
     private GrpcLoop() {
     }
 
-    static ClosedLoop.Result run(ManagedChannel channel, String authorization, ModelInferRequest request, int concurrency,
+    static ClosedLoop.Result run(java.util.List<ManagedChannel> channels, String authorization, ModelInferRequest request, int concurrency,
                                  double warmupSeconds, double seconds, ServerCpu cpu) throws InterruptedException {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
-        var stub = GRPCInferenceServiceGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        var stubs = channels.stream().map(channel -> GRPCInferenceServiceGrpc.newFutureStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))).toList();
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         long end = warmEnd + (long) (seconds * 1e9);
         long[][] latencies = new long[concurrency][4096];
@@ -42,6 +43,7 @@ final class GrpcLoop {
         CountDownLatch done = new CountDownLatch(concurrency);
         for (int c = 0; c < concurrency; c++) {
             int id = c;
+            var stub = stubs.get(c % stubs.size());
             new Object() {
                 void next() {
                     long start = System.nanoTime();

@@ -27,11 +27,20 @@ final class GrpcPoints {
     private GrpcPoints() {
     }
 
+    /** The client's HTTP/2 connections: one per core of this machine, the clients spread over them. */
+    static final int CONNECTIONS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
     static Map<String, Object> run(Benchmark bench, ServerUnderTest server, List<ModelCase> models) throws Exception {
         Benchmark.log("gRPC against HTTP (JSON and binary)");
         Map<String, Object> out = new LinkedHashMap<>();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", ServerUnderTest.GRPC_PORT).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        // one connection per core, as load tools open several (ghz --connections): one HTTP/2 connection is one event
+        // loop thread on each side; answers handled on the transport's thread (directExecutor: grpc-java's advice for
+        // callbacks that do not block, as the closed loop's do), not handed to another thread each
+        List<ManagedChannel> channels = new java.util.ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", ServerUnderTest.GRPC_PORT).usePlaintext().directExecutor()
+                    .maxInboundMessageSize(64 << 20).build());
+        }
         try {
             for (ModelCase m : models) {
                 if (!MODELS.contains(m.name())) {
@@ -47,7 +56,7 @@ final class GrpcPoints {
                 // the gRPC path (server and client: Netty, protobuf, the gRPC service) is cold until now: the HTTP
                 // warm-up did not run it, and interpreted it costs ten times its compiled CPU (a first quick run)
                 double warm = bench.warmup < 1 ? 15 : 60;
-                ClosedLoop.Result w = GrpcLoop.run(channel, server.loadAuthorization(), grpc, 16, warm, 1, bench.cpu);
+                ClosedLoop.Result w = GrpcLoop.run(channels, server.loadAuthorization(), grpc, 16, warm, 1, bench.cpu);
                 Benchmark.log(String.format(Locale.ROOT, "  %s gRPC warm-up: %.0f s at 16 clients, then %.1f req/s", m.name(), warm,
                         w.requestsPerSecond()));
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -57,7 +66,7 @@ final class GrpcPoints {
                     j = bench.run(json, c, j);
                     k = bench.run(binary, c, k);
                     double[] length = Benchmark.pointLength(bench.warmup, bench.seconds, j.latency().p50(), c, c);
-                    ClosedLoop.Result g = GrpcLoop.run(channel, server.loadAuthorization(), grpc, c, length[0], length[1], bench.cpu);
+                    ClosedLoop.Result g = GrpcLoop.run(channels, server.loadAuthorization(), grpc, c, length[0], length[1], bench.cpu);
                     Benchmark.check(m.name() + " HTTP JSON", j);
                     Benchmark.check(m.name() + " HTTP binary", k);
                     Benchmark.check(m.name() + " gRPC", g);
@@ -72,7 +81,9 @@ final class GrpcPoints {
                 out.put(m.name(), rows);
             }
         } finally {
-            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            for (ManagedChannel channel : channels) {
+                channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
         }
         return out;
     }

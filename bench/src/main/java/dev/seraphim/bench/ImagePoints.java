@@ -63,11 +63,12 @@ final class ImagePoints {
                 "resize_crop_normalize_ms_per_image", wall - decodeNanos / 1e6 / n);
     }
 
-    /** For each image model: at every concurrency a JPEG point, then a binary-tensor point, and their ratio. */
-    static Map<String, Object> fromJpegAgainstTensor(Benchmark bench, ServerUnderTest server, List<ModelCase> models) throws Exception {
+    /** For each image model: at every concurrency a JPEG point, then a binary-tensor point, and their ratio; then alternating blocks. */
+    static Map<String, Object> fromJpegAgainstTensor(Benchmark bench, ServerUnderTest server, List<ModelCase> models, boolean quick) throws Exception {
         Benchmark.log("images from JPEG against the binary tensor");
         byte[] jpeg = photo();
         Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> alternating = new LinkedHashMap<>();
         for (ModelCase m : models) {
             if (m.rowShape().length != 3) {
                 continue;
@@ -92,7 +93,44 @@ final class ImagePoints {
                         t.requestsPerSecond(), t.latency().p50(), t.serverCpuMicrosPerRequest()));
             }
             out.put(m.name(), rows);
+            alternating.put(m.name(), alternating(bench, image, tensor, ALTERNATING_CLIENTS, quick ? 6 : 8));
         }
+        out.put("alternating", alternating);
         return out;
+    }
+
+    /** The clients of the alternating measurement: resnet18 saturates this machine's two cores from 16. */
+    static final int ALTERNATING_CLIENTS = 16;
+
+    /**
+     * The JPEG and the tensor at one saturating concurrency in alternating blocks (J T J T ...), their images/s the
+     * requests answered over the time measured, all blocks together: the machine's drift over a run (other tenants,
+     * the JIT, the clock) falls on both sides alike, where one point each, a minute apart, moved the ratio by ±0.1.
+     */
+    static Map<String, Object> alternating(Benchmark bench, LoadRequest image, LoadRequest tensor, int clients, int pairs) throws Exception {
+        long jpegOk = 0;
+        long tensorOk = 0;
+        double jpegSeconds = 0;
+        double tensorSeconds = 0;
+        List<Double> pairRatios = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            ClosedLoop.Result j = bench.run(image, clients, null);
+            ClosedLoop.Result t = bench.run(tensor, clients, null);
+            Benchmark.check("alternating JPEG", j);
+            Benchmark.check("alternating tensor", t);
+            jpegOk += j.ok();
+            tensorOk += t.ok();
+            jpegSeconds += j.seconds();
+            tensorSeconds += t.seconds();
+            pairRatios.add(j.requestsPerSecond() / t.requestsPerSecond());
+        }
+        double jpeg = jpegOk / jpegSeconds;
+        double tensorRate = tensorOk / tensorSeconds;
+        List<Double> sorted = pairRatios.stream().sorted().toList();
+        double median = (sorted.get((pairs - 1) / 2) + sorted.get(pairs / 2)) / 2;
+        Benchmark.log(String.format(Locale.ROOT, "  alternating at %d clients, %d pairs: JPEG %.1f images/s, tensor %.1f images/s, ratio %.3f"
+                + " (pairs' median %.3f, from %.3f to %.3f)", clients, pairs, jpeg, tensorRate, jpeg / tensorRate, median, sorted.get(0), sorted.get(pairs - 1)));
+        return Benchmark.map("clients", clients, "pairs", pairs, "jpeg_images_per_second", jpeg, "tensor_images_per_second", tensorRate,
+                "jpeg_over_tensor", jpeg / tensorRate, "median_pair_ratio", median, "pair_ratios", pairRatios);
     }
 }

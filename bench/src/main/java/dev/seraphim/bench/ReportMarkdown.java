@@ -131,6 +131,9 @@ final class ReportMarkdown {
                     + " | tensor p50 ms | tensor CPU µs | JPEG / tensor |%n| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n",
                     pre.get("image"), pre.get("ms_per_image"), pre.get("cpu_ms_per_image"), pre.get("decode_ms_per_image")));
             ((Map<String, Object>) jpeg).forEach((model, rows) -> {
+                if (!(rows instanceof List<?>)) {
+                    return;
+                }
                 for (Map<String, Object> row : (List<Map<String, Object>>) rows) {
                     Map<String, Object> j = (Map<String, Object>) row.get("jpeg");
                     Map<String, Object> t = (Map<String, Object>) row.get("binary_tensor");
@@ -140,6 +143,17 @@ final class ReportMarkdown {
                             row.get("jpeg_over_tensor_throughput")));
                 }
             });
+            if (jpeg.get("alternating") instanceof Map<?, ?> alternating) {
+                b.append(f("%nAlternating blocks (JPEG, tensor, JPEG, ...) at one saturating concurrency, images/s over all blocks:%n%n"
+                        + "| model | clients | pairs | JPEG images/s | tensor images/s | JPEG / tensor | pairs' median | pairs' ratios |%n"
+                        + "| --- | --- | --- | --- | --- | --- | --- | --- |%n"));
+                ((Map<String, Object>) alternating).forEach((model, v) -> {
+                    Map<String, Object> a = (Map<String, Object>) v;
+                    b.append(f("| %s | %s | %s | %.1f | %.1f | %.3f | %.3f | %s |%n", model, a.get("clients"), a.get("pairs"),
+                            a.get("jpeg_images_per_second"), a.get("tensor_images_per_second"), a.get("jpeg_over_tensor"), a.get("median_pair_ratio"),
+                            ((List<Double>) a.get("pair_ratios")).stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList()));
+                });
+            }
         }
 
         GrpcPoints.markdown(r, b);

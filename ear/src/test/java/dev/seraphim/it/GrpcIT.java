@@ -217,8 +217,20 @@ class GrpcIT {
         // repository and statistics (Triton's RPCs)
         assertTrue(admin().repositoryIndex(RepositoryIndexRequest.newBuilder().setReady(true).build()).getModelsList().stream()
                 .anyMatch(m -> m.getName().equals("tabular-mlp") && m.getState().equals("READY")));
-        var stats = admin().modelStatistics(ModelStatisticsRequest.newBuilder().setName("tabular-mlp").build());
-        assertEquals("tabular-mlp", stats.getModelStats(0).getName());
+        long before = System.currentTimeMillis();
+        var rows = Seraphim.send(Seraphim.post("/v2/models/tabular-mlp/infer", "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\","
+                + "\"shape\":[3,16],\"data\":[" + String.join(",", java.util.Collections.nCopies(48, "0.5")) + "]}]}"));
+        assertEquals(200, rows.statusCode(), rows.body());
+        var stats = admin().modelStatistics(ModelStatisticsRequest.newBuilder().setName("tabular-mlp").build()).getModelStats(0);
+        assertEquals("tabular-mlp", stats.getName());
+        // batch_stats: the batches this version's batcher ran, by size (execution_count also counts those of versions it
+        // replaced); last_inference: that request's batch
+        assertTrue(stats.getBatchStatsList().stream().anyMatch(b -> b.getBatchSize() >= 3), stats.toString());
+        long batched = stats.getBatchStatsList().stream().mapToLong(b -> b.getComputeInfer().getCount()).sum();
+        assertTrue(batched > 0 && batched <= stats.getExecutionCount(), stats.toString());
+        assertTrue(stats.getBatchStatsList().stream().allMatch(b -> b.getComputeInfer().getNs() > 0), stats.toString());
+        assertTrue(stats.getLastInference() >= before && stats.getLastInference() <= System.currentTimeMillis(),
+                "last_inference " + stats.getLastInference() + " is the batch just run (after " + before + ")");
     }
 
     /** An image as a BYTES element through tiny-cnn's handler, typed and raw, with its labels: the same top label as REST gives. */
@@ -490,5 +502,52 @@ class GrpcIT {
         double rows = ServerSurfaceIT.value(after, "seraphim_batch_size_sum", series) - ServerSurfaceIT.value(before, "seraphim_batch_size_sum", series);
         // 8 rows of 4 gRPC and 4 REST requests sent within the 300 ms batch delay: a batch of more than 4 rows held both
         assertTrue(batches > 0 && rows / batches > 4, "8 requests (4 gRPC, 4 REST) ran as " + batches + " batches of " + rows + " rows");
+    }
+
+    /**
+     * deploy/grpc-client, the project's command-line client, run as users run it: an inference in proto3 JSON answered
+     * with tabular-mlp's output; no key answered UNAUTHENTICATED (exit 1); a request that is not JSON refused (exit 2).
+     */
+    @Test
+    void theCommandLineClientInfersAndReportsErrors() throws Exception {
+        String target = "127.0.0.1:" + Integer.getInteger("seraphim.it.grpc.port");
+        String request = "{\"model_name\":\"tabular-mlp\",\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[\"1\",\"16\"],"
+                + "\"contents\":{\"fp32_contents\":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}}]}";
+        String[] ok = cli("--target", target, "--key", Seraphim.ADMIN_KEY, "infer", request);
+        assertEquals("0", ok[0], ok[2]);
+        jakarta.json.JsonObject answer = Seraphim.json(ok[1]);
+        assertEquals("tabular-mlp", answer.getString("modelName"), ok[1]);
+        assertEquals(1, answer.getJsonArray("outputs").size(), ok[1]);
+        String[] ready = cli("--target", target, "--key", Seraphim.ADMIN_KEY, "ready");
+        assertEquals("0", ready[0], ready[2]);
+        assertTrue(ready[1].contains("\"ready\": true"), ready[1]);
+        String[] anonymous = cli("--target", target, "--key", "", "infer", request);
+        assertEquals("1", anonymous[0], anonymous[1]);
+        assertTrue(anonymous[2].startsWith("UNAUTHENTICATED"), anonymous[2]);
+        String[] notJson = cli("--target", target, "--key", Seraphim.ADMIN_KEY, "infer", "{not json");
+        assertEquals("2", notJson[0], notJson[1]);
+        assertTrue(notJson[2].contains("not a ModelInferRequest"), notJson[2]);
+    }
+
+    /** Exit status, standard output, standard error of deploy/grpc-client. */
+    private static String[] cli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("../deploy/grpc-client"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("SERAPHIM_KEY");
+        Process p = pb.start();
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        String err = read(p.getErrorStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "grpc-client ended");
+        return new String[]{Integer.toString(p.exitValue()), out.get(), err};
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -60,6 +60,19 @@ final class Replica {
         Files.copy(Path.of(System.getProperty("seraphim.it.ear")), dir.resolve("dropins/seraphim.ear"), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Puts {@code ear} in place of the replica's EAR (stopped: Liberty expands and deploys it at the next start). */
+    void install(Path ear) throws IOException {
+        Files.copy(ear, dir.resolve("dropins/seraphim.ear"), StandardCopyOption.REPLACE_EXISTING);
+        deleteTree(dir.resolve("apps/expanded"));
+    }
+
+    /** The version GET /v2 reports: the build of the EAR it runs. */
+    String version() throws Exception {
+        HttpResponse<String> r = Seraphim.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2"))
+                .header("Authorization", "Bearer " + Seraphim.ADMIN_KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return Seraphim.json(r.body()).getString("version");
+    }
+
     /** {@code server start}: returns once the JVM is launched; {@link #awaitReady} waits for readiness. */
     void start() throws Exception {
         start(java.util.Map.of());

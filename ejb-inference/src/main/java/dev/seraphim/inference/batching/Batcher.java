@@ -123,6 +123,7 @@ public final class Batcher implements AutoCloseable {
 
     private volatile long lastRejectedNanos;
     private volatile boolean everRejected;
+    private final BatchFigures figures = new BatchFigures();
 
     /** Whether a request was refused for a full queue within the last {@code windowNanos}. */
     public boolean rejectedWithin(long windowNanos) {
@@ -136,6 +137,11 @@ public final class Batcher implements AutoCloseable {
 
     public int queueDepth() {
         return depth.get();
+    }
+
+    /** The batches run so far, by size. */
+    public BatchFigures.Snapshot figures() {
+        return figures.snapshot();
     }
 
     public BatchingSettings settings() {
@@ -280,6 +286,7 @@ public final class Batcher implements AutoCloseable {
             List<List<TensorData>> perMember = batch.split(outputs);
             long compute = System.nanoTime() - start;
             observer.batchRan(batch.members.size(), batch.rows, compute);
+            figures.ran(batch.rows, compute);
             answer(batch, perMember, compute, onWorker);
         } catch (RuntimeException | Error e) {
             if (batch.members.size() > 1) {

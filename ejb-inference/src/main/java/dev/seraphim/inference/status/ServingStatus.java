@@ -1,5 +1,6 @@
 package dev.seraphim.inference.status;
 
+import dev.seraphim.inference.batching.BatchFigures;
 import dev.seraphim.inference.batching.BatchingSettings;
 import dev.seraphim.inference.engine.GpuMemory;
 import dev.seraphim.inference.engine.InferenceEngine;
@@ -69,6 +70,15 @@ public class ServingStatus {
 
     public Optional<ServedVersion> version(String model, String version) {
         return engine.loaded(model, version).map(this::view);
+    }
+
+    /** The batches a loaded version has run on this server, by size (for gRPC's ModelStatistics). */
+    public Optional<ServedBatches> batches(String model, String version) {
+        return engine.loaded(model, version).map(m -> {
+            BatchFigures.Snapshot ran = m.batcher() == null ? BatchFigures.Snapshot.NONE : m.batcher().figures();
+            return new ServedBatches(ran.sizes().stream().map(f -> new ServedBatches.Size(f.rows(), f.batches(), f.computeNanos())).toList(),
+                    ran.lastBatchEpochMillis());
+        });
     }
 
     /** Whether any version of the model is loaded here. */

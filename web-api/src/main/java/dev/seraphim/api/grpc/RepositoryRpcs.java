@@ -1,5 +1,6 @@
 package dev.seraphim.api.grpc;
 
+import dev.seraphim.api.grpc.v2.InferBatchStatistics;
 import dev.seraphim.api.grpc.v2.InferStatistics;
 import dev.seraphim.api.grpc.v2.ModelStatistics;
 import dev.seraphim.api.grpc.v2.ModelStatisticsRequest;
@@ -12,6 +13,7 @@ import dev.seraphim.api.grpc.v2.RepositoryModelUnloadRequest;
 import dev.seraphim.api.grpc.v2.RepositoryModelUnloadResponse;
 import dev.seraphim.api.grpc.v2.StatisticDuration;
 import dev.seraphim.inference.ModelNotFoundException;
+import dev.seraphim.inference.status.ServedBatches;
 import dev.seraphim.inference.status.ServedVersion;
 import dev.seraphim.inference.status.ServingStatus;
 import dev.seraphim.registry.ModelLifecycle;
@@ -130,7 +132,13 @@ public class RepositoryRpcs {
         ModelStatistics.Builder m = ModelStatistics.newBuilder().setName(model).setVersion(version)
                 .setInferenceCount(rows == null ? 0 : rows.getSum()).setExecutionCount(batches == null ? 0 : batches.getCount())
                 .setInferenceStats(s);
-        return m.build();
+        // per batch size: our forward's time covers the copies in and out, so it is all compute_infer
+        ServedBatches ran = status.batches(model, version).orElse(new ServedBatches(java.util.List.of(), 0));
+        ran.sizes().forEach(size -> m.addBatchStats(InferBatchStatistics.newBuilder().setBatchSize(size.rows())
+                .setComputeInput(StatisticDuration.newBuilder().setCount(size.batches()))
+                .setComputeInfer(StatisticDuration.newBuilder().setCount(size.batches()).setNs(size.computeNanos()))
+                .setComputeOutput(StatisticDuration.newBuilder().setCount(size.batches()))));
+        return m.setLastInference(ran.lastBatchEpochMillis()).build();
     }
 
     private static StatisticDuration duration(long count, Timer timer) {
