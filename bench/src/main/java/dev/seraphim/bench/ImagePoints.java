@@ -67,7 +67,7 @@ final class ImagePoints {
     static Map<String, Object> fromJpegAgainstTensor(Benchmark bench, ServerUnderTest server, List<ModelCase> models, boolean quick) throws Exception {
         Benchmark.log("images from JPEG against the binary tensor");
         byte[] jpeg = photo();
-        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> points = new LinkedHashMap<>();
         Map<String, Object> alternating = new LinkedHashMap<>();
         for (ModelCase m : models) {
             if (m.rowShape().length != 3) {
@@ -92,11 +92,10 @@ final class ImagePoints {
                                 + " p50 %.2f ms (%.0f us/req)", m.name(), c, j.requestsPerSecond(), j.latency().p50(), j.serverCpuMicrosPerRequest(),
                         t.requestsPerSecond(), t.latency().p50(), t.serverCpuMicrosPerRequest()));
             }
-            out.put(m.name(), rows);
+            points.put(m.name(), rows);
             alternating.put(m.name(), alternating(bench, image, tensor, ALTERNATING_CLIENTS, quick ? 6 : 8));
         }
-        out.put("alternating", alternating);
-        return out;
+        return Benchmark.map("points", points, "alternating", alternating);
     }
 
     /** The clients of the alternating measurement: resnet18 saturates this machine's two cores from 16. */

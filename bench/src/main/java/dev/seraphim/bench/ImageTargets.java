@@ -26,23 +26,6 @@ final class ImageTargets {
                     ">=", 0.85, String.format(Locale.ROOT, "%.1f images/s from JPEG vs %.1f from the binary tensor at %s clients, %s alternating pairs"
                             + " of blocks (pairs' median %.3f)", a.get("jpeg_images_per_second"), a.get("tensor_images_per_second"), a.get("clients"),
                             a.get("pairs"), a.get("median_pair_ratio"))));
-        } else if (jpeg != null && jpeg.containsKey("resnet18")) {
-            List<Map<String, Object>> rows = (List<Map<String, Object>>) jpeg.get("resnet18");
-            double bestJpeg = 0;
-            double bestTensor = 0;
-            Object at = null;
-            for (Map<String, Object> row : rows) {
-                double j = ((Number) ((Map<String, Object>) row.get("jpeg")).get("requests_per_second")).doubleValue();
-                double t = ((Number) ((Map<String, Object>) row.get("binary_tensor")).get("requests_per_second")).doubleValue();
-                if (j > bestJpeg) {
-                    bestJpeg = j;
-                    at = row.get("concurrency");
-                }
-                bestTensor = Math.max(bestTensor, t);
-            }
-            out.add(Targets.target("resnet18 images/s from JPEG over from the binary tensor, at saturation", bestJpeg / bestTensor, ">=", 0.85,
-                    String.format(Locale.ROOT, "%.1f images/s from JPEG (best, at %s clients) vs %.1f from the binary tensor (best of the"
-                            + " interleaved points)", bestJpeg, at, bestTensor)));
         }
         return out;
     }

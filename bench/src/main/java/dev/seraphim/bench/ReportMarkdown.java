@@ -130,10 +130,7 @@ final class ReportMarkdown {
                     + " %.2f ms (CPU %.2f ms; decode %.2f ms).%n%n| model | clients | JPEG req/s | JPEG p50 ms | JPEG CPU µs | tensor req/s"
                     + " | tensor p50 ms | tensor CPU µs | JPEG / tensor |%n| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n",
                     pre.get("image"), pre.get("ms_per_image"), pre.get("cpu_ms_per_image"), pre.get("decode_ms_per_image")));
-            ((Map<String, Object>) jpeg).forEach((model, rows) -> {
-                if (!(rows instanceof List<?>)) {
-                    return;
-                }
+            ((Map<String, Object>) jpeg.get("points")).forEach((model, rows) -> {
                 for (Map<String, Object> row : (List<Map<String, Object>>) rows) {
                     Map<String, Object> j = (Map<String, Object>) row.get("jpeg");
                     Map<String, Object> t = (Map<String, Object>) row.get("binary_tensor");
